@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Hook dispatch: setup points in ascending priority, teardown points in reverse. */
+#define COVE_LOG_CATEGORY "hooks"
+#include "cove-private.h"
+
+typedef struct {
+  gpointer data;
+  GDestroyNotify destroy;
+} HookData;
+
+static void
+hook_data_free (HookData *hd)
+{
+  if (hd->destroy)
+    hd->destroy (hd->data);
+  g_free (hd);
+}
+
+static const char *const point_names[COVE_HOOK_N_POINTS] = {
+  "config-validate", "pre-start", "net-setup-host", "net-setup-child", "child-pre-pivot",
+  "child-post-pivot", "child-pre-exec", "post-start", "stop", "post-stop", "reboot",
+};
+
+const char *
+cove_hook_point_to_string (CoveHookPoint point)
+{
+  return (guint) point < COVE_HOOK_N_POINTS ? point_names[point] : "unknown";
+}
+
+void
+cove_hook_context_init (CoveHookContext *ctx, CoveConfig *config, const char *container_name)
+{
+  ctx->point = COVE_HOOK_CONFIG_VALIDATE;
+  ctx->config = config;
+  ctx->container_name = container_name;
+  ctx->plugin_data = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) hook_data_free);
+  ctx->current = NULL;
+}
+
+void
+cove_hook_context_clear (CoveHookContext *ctx)
+{
+  g_clear_pointer (&ctx->plugin_data, g_hash_table_unref);
+}
+
+CoveHookPoint
+cove_hook_context_get_point (CoveHookContext *ctx)
+{
+  return ctx->point;
+}
+
+CoveConfig *
+cove_hook_context_get_config (CoveHookContext *ctx)
+{
+  return ctx->config;
+}
+
+const char *
+cove_hook_context_get_container_name (CoveHookContext *ctx)
+{
+  return ctx->container_name;
+}
+
+gpointer
+cove_hook_context_get_data (CoveHookContext *ctx)
+{
+  HookData *hd = g_hash_table_lookup (ctx->plugin_data, ctx->current);
+  return hd ? hd->data : NULL;
+}
+
+void
+cove_hook_context_set_data (CoveHookContext *ctx, gpointer data, GDestroyNotify destroy)
+{
+  HookData *hd = g_new0 (HookData, 1);
+
+  hd->data = data;
+  hd->destroy = destroy;
+  g_hash_table_replace (ctx->plugin_data, ctx->current, hd);
+}
+
+static int
+compare_hooks (gconstpointer a, gconstpointer b)
+{
+  const CoveHook *x = *(const CoveHook **) a;
+  const CoveHook *y = *(const CoveHook **) b;
+  int by_name;
+
+  if (x->priority != y->priority)
+    return x->priority < y->priority ? -1 : 1;
+  by_name = g_strcmp0 (x->owner, y->owner);
+  if (by_name != 0)
+    return by_name;
+  return x->seq < y->seq ? -1 : 1;
+}
+
+static gboolean
+is_teardown (CoveHookPoint point)
+{
+  return point == COVE_HOOK_STOP || point == COVE_HOOK_POST_STOP;
+}
+
+gboolean
+cove_hooks_run (CoveRegistry *registry, CoveHookContext *ctx, CoveHookPoint point, GError **error)
+{
+  g_autoptr(GPtrArray) hooks = g_ptr_array_copy (registry->hooks[point], NULL, NULL);
+  gboolean teardown = is_teardown (point);
+
+  g_ptr_array_sort (hooks, compare_hooks);
+  ctx->point = point;
+  for (guint n = 0; n < hooks->len; n++) {
+    CoveHook *hook = hooks->pdata[teardown ? hooks->len - 1 - n : n];
+    g_autoptr(GError) local_error = NULL;
+    gboolean ok;
+
+    ctx->current = hook->plugin;
+    ok = hook->func (ctx, hook->user_data, &local_error);
+    ctx->current = NULL;
+    if (ok)
+      continue;
+    if (local_error == NULL)
+      local_error = g_error_new (COVE_ERROR, COVE_ERROR_FAILED, "failed without a reason");
+    if (teardown) {
+      cove_warn ("%s: %s: %s, ignoring", hook->owner, point_names[point], local_error->message);
+      continue;
+    }
+    g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: %s: ", hook->owner,
+                                point_names[point]);
+    return FALSE;
+  }
+  return TRUE;
+}
