@@ -178,7 +178,9 @@ cove_config_load_file (CoveConfig *config, const char *file, GError **error)
   struct stat st;
   gboolean ok;
 
-  fd = open (file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below); it
+   * changes nothing for regular files and directories */
+  fd = open (file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0)
     return cove_throw_errno (error, "open config %s", file);
   if (fstat (fd, &st) < 0)

@@ -144,6 +144,22 @@ is_include (const CoveKeyRef *ref)
          g_str_equal (ref->key->spec.path, "include");
 }
 
+/* Everything stored must load again: its saved line ("lxc.<path> = <value>") must fit
+ * the parser's line limit, whatever the value's length in the file or through the API. */
+static gboolean
+fits_one_line (const CoveKeyRef *ref, const char *name, const char *canonical, GError **error)
+{
+  gsize len = strlen (ref->path) + strlen (" = ") + strlen (canonical);
+
+  len += ref->net < 0 ? strlen ("lxc.") : strlen ("lxc.net..") + g_snprintf (NULL, 0, "%d", ref->net);
+  if (len <= COVE_CONFIG_LINE_MAX)
+    return TRUE;
+  g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_CONFIG,
+               "value of %s is too long: \"%s = <value>\" would be %" G_GSIZE_FORMAT
+               " bytes, a config line holds at most %d", name, name, len, COVE_CONFIG_LINE_MAX);
+  return FALSE;
+}
+
 gboolean
 cove_config_set (CoveConfig *config, const char *name, const char *value, const char *origin,
                  GError **error)
@@ -191,6 +207,8 @@ cove_config_set (CoveConfig *config, const char *name, const char *value, const 
   }
 
   canonical = cove_key_normalize_value (ref.key, name, value, error);
+  if (canonical != NULL && !fits_one_line (&ref, name, canonical, error))
+    g_clear_pointer (&canonical, g_free);
   if (canonical == NULL) {
     if (section != &config->global && g_hash_table_size (section->entries) == 0)
       g_tree_remove (config->nets, GINT_TO_POINTER (ref.net));

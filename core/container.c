@@ -240,3 +240,35 @@ cove_container_get_config (CoveContainer *c)
 {
   return c->config;
 }
+
+gboolean
+cove_container_load_data (CoveContainer *c, const char *data, gsize len, const char *origin,
+                          GError **error)
+{
+  g_autoptr(CoveConfig) fresh = cove_config_new (c->context);
+
+  if (!cove_config_load_data (fresh, data, len, origin, error))
+    return FALSE;
+  cove_config_free (c->config);
+  c->config = g_steal_pointer (&fresh);
+  update_log_target (c);
+  return TRUE;
+}
+
+void
+cove_container_push_log (CoveContainer *c)
+{
+  cove_log_push_target (&c->log_target);
+}
+
+void
+cove_container_pop_log (CoveContainer *c)
+{
+  cove_log_pop_target ();
+}
+
+CoveContext *
+cove_container_get_context (CoveContainer *c)
+{
+  return c->context;
+}

@@ -237,3 +237,9 @@ gboolean cove_hooks_run (CoveRegistry *registry, CoveHookContext *ctx, CoveHookP
 /* ---- containers (container.c) ------------------------------------------------------ */
 
 CoveConfig *cove_container_get_config (CoveContainer *container);
+CoveContext *cove_container_get_context (CoveContainer *container);
+gboolean cove_container_load_data (CoveContainer *container, const char *data, gsize len,
+                                   const char *origin, GError **error);
+/* Log through this container's lxc.log.file/level until pop (the monitor's whole life). */
+void cove_container_push_log (CoveContainer *container);
+void cove_container_pop_log (CoveContainer *container);

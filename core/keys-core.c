@@ -6,6 +6,7 @@
  */
 #define COVE_LOG_CATEGORY "keys"
 #include "cove-private.h"
+#include "child.h"
 
 #include <string.h>
 
@@ -60,6 +61,11 @@ cove_core_register (CoveStaging *staging, GError **error)
     if (!cove_key_spec_check (&core_keys[i], error))
       return FALSE;
     g_ptr_array_add (staging->keys, cove_key_new (&core_keys[i], "core"));
+  }
+  for (gsize i = 0; i < cove_lifecycle_keys_count; i++) {
+    if (!cove_key_spec_check (&cove_lifecycle_keys[i], error))
+      return FALSE;
+    g_ptr_array_add (staging->keys, cove_key_new (&cove_lifecycle_keys[i], "core"));
   }
   for (const char *const *e = core_extensions; *e; e++)
     g_ptr_array_add (staging->extensions, g_strdup (*e));

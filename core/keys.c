@@ -47,7 +47,10 @@ lookup_global (CoveRegistry *registry, const char *path)
   if (key != NULL)
     return (key->spec.flags & COVE_KEY_FAMILY) ? NULL : key;
 
-  /* lxc.cgroup2.memory.max: try lxc.cgroup2.memory, then lxc.cgroup2 as a family */
+  /* lxc.cgroup2.memory.max: try lxc.cgroup2.memory, then lxc.cgroup2 as a family;
+   * a member has no empty word ("lxc.cgroup2.", "lxc.cgroup2..x" are no keys) */
+  if (g_str_has_suffix (path, ".") || strstr (path, "..") != NULL)
+    return NULL;
   prefix = g_strdup (path);
   while ((dot = strrchr (prefix, '.')) != NULL) {
     *dot = '\0';
@@ -153,9 +156,10 @@ cove_parse_byte_size (const char *text, guint64 *bytes, GError **error)
   if (!g_ascii_isdigit (*p))
     goto invalid;
   for (; g_ascii_isdigit (*p); p++) {
-    if (value > (G_MAXUINT64 - 9) / 10)
+    guint digit = *p - '0';
+    if (value > (G_MAXUINT64 - digit) / 10)
       goto too_large;
-    value = value * 10 + (*p - '0');
+    value = value * 10 + digit;
   }
   while (*p == ' ' || *p == '\t')
     p++;

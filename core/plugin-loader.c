@@ -8,6 +8,7 @@
 #include "cove-private.h"
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -150,48 +151,88 @@ key_names (GPtrArray *keys)
   return names;
 }
 
+/*
+ * dlopen() and GModule both return an already loaded object when asked for the *name*
+ * it was opened with, and that name is "/proc/self/fd/N". Were N closed and reused for
+ * the next plugin file, that file would silently get the earlier plugin's module. So a
+ * module, once opened, is never closed (whether or not it is then accepted), it is
+ * opened through a dup of the checked fd that stays open for the life of the process,
+ * and a file (device and inode) opened before is reused instead of opened again.
+ */
+G_LOCK_DEFINE_STATIC (opened_modules);
+static GHashTable *opened_modules;   /* "dev:ino" → GModule */
+
+static GModule *
+open_module (int fd, GError **error)
+{
+  g_autofree char *id = NULL;
+  GError *local_error = NULL;
+  GModule *module;
+  struct stat st;
+
+  if (fstat (fd, &st) < 0) {
+    cove_throw_errno (error, "stat");
+    return NULL;
+  }
+  id = g_strdup_printf ("%ju:%ju", (uintmax_t) st.st_dev, (uintmax_t) st.st_ino);
+  G_LOCK (opened_modules);
+  if (opened_modules == NULL)
+    opened_modules = g_hash_table_new (g_str_hash, g_str_equal);
+  module = g_hash_table_lookup (opened_modules, id);
+  if (module == NULL) {
+    int kept = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+    g_autofree char *proc_path = g_strdup_printf ("/proc/self/fd/%d", kept);
+
+    if (kept < 0) {
+      cove_throw_errno (error, "dup");
+    } else if ((module = g_module_open_full (proc_path, G_MODULE_BIND_LOCAL, &local_error)) == NULL) {
+      g_set_error (error, COVE_ERROR, COVE_ERROR_PLUGIN_LOAD, "cannot load: %s", local_error->message);
+      g_error_free (local_error);
+      close (kept);
+    } else {
+      g_module_make_resident (module);
+      g_hash_table_insert (opened_modules, g_steal_pointer (&id), module);   /* @kept stays open */
+    }
+  }
+  G_UNLOCK (opened_modules);
+  return module;
+}
+
 /* Everything after the trust checks: returns the state, sets @error unless ACTIVE. */
 static CovePluginState
 load_checked (CoveContext *context, CovePlugin *plugin, int fd, GError **error)
 {
-  g_autofree char *proc_path = g_strdup_printf ("/proc/self/fd/%d", fd);
   const CovePluginDesc *desc = NULL;
   GError *local_error = NULL;
   GModule *module;
 
-  module = g_module_open_full (proc_path, G_MODULE_BIND_LOCAL, &local_error);
-  if (module == NULL) {
-    g_set_error (error, COVE_ERROR, COVE_ERROR_PLUGIN_LOAD, "cannot load: %s", local_error->message);
-    g_error_free (local_error);
+  module = open_module (fd, error);
+  if (module == NULL)
     return COVE_PLUGIN_STATE_FAILED;
-  }
   if (!g_module_symbol (module, "cove_plugin_desc", (gpointer *) &desc) || desc == NULL) {
     g_set_error (error, COVE_ERROR, COVE_ERROR_PLUGIN_LOAD,
                  "no cove_plugin_desc symbol: not a Cove plugin (use COVE_PLUGIN_DEFINE)");
-    g_module_close (module);
     return COVE_PLUGIN_STATE_FAILED;
   }
-  if (!check_descriptor (desc, plugin->info.name, error)) {
-    g_module_close (module);
+  if (!check_descriptor (desc, plugin->info.name, error))
     return COVE_PLUGIN_STATE_FAILED;
-  }
 
   plugin->desc = desc;
   plugin->info.version = g_strdup (desc->version);
   plugin->info.summary = g_strdup (desc->summary);
   for (const char *const *e = desc->extensions; e && *e; e++) {
-    if (!cove_plugin_stage_extension (plugin, *e, error)) {
-      g_module_close (module);
+    if (!cove_plugin_stage_extension (plugin, *e, error))
       return COVE_PLUGIN_STATE_FAILED;
-    }
   }
 
   if (!desc->init (plugin, &local_error) || plugin->staging_error != NULL) {
     gboolean unavailable = local_error && g_error_matches (local_error, COVE_ERROR, COVE_ERROR_NOT_SUPPORTED);
-    if (local_error == NULL)
+    if (local_error == NULL && plugin->staging_error != NULL)
       local_error = g_error_copy (plugin->staging_error);
+    if (local_error == NULL)
+      local_error = g_error_new_literal (COVE_ERROR, COVE_ERROR_PLUGIN_LOAD,
+                                         "failed without setting an error");
     g_propagate_prefixed_error (error, local_error, "init: ");
-    g_module_close (module);
     return unavailable ? COVE_PLUGIN_STATE_UNAVAILABLE : COVE_PLUGIN_STATE_FAILED;
   }
 
@@ -200,10 +241,8 @@ load_checked (CoveContext *context, CovePlugin *plugin, int fd, GError **error)
   if (!cove_registry_commit (context->registry, &plugin->staging, error)) {
     g_clear_pointer (&plugin->info.keys, g_strfreev);
     g_clear_pointer (&plugin->info.extensions, g_strfreev);
-    g_module_close (module);
     return COVE_PLUGIN_STATE_FAILED;
   }
-  g_module_make_resident (module);
   plugin->module = module;
   return COVE_PLUGIN_STATE_ACTIVE;
 }

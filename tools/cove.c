@@ -8,10 +8,20 @@
 #include "cove-build-config.h"
 
 static const CoveCliCommand commands[] = {
+  { "create", "NAME -t busybox", "Create a container from a template", cove_cmd_create },
+  { "destroy", "NAME", "Remove a stopped container", cove_cmd_destroy },
+  { "list", "", "List containers and their states", cove_cmd_list },
+  { "start", "NAME [-f FILE] [-F] [-- CMD...]", "Start a container", cove_cmd_start },
+  { "stop", "NAME [-k] [-t T]", "Halt (or with -k kill) a container", cove_cmd_stop },
+  { "reboot", "NAME [-t T]", "Reboot a container, wait until it runs again", cove_cmd_reboot },
+  { "wait", "NAME STATE [-t T]", "Wait for a state (RUNNING|STOPPED …)", cove_cmd_wait },
+  { "info", "NAME", "Show state and init PID", cove_cmd_info },
+  { "execute", "[NAME] [-f FILE] -- CMD...", "Run CMD as a container to completion", cove_cmd_execute },
+  { "attach", "NAME -- CMD...", "Run CMD inside a running container", cove_cmd_attach },
   { "extensions", "", "List the API extensions this installation provides", cove_cmd_extensions },
   { "keys", "[PREFIX]", "List the configuration keys this installation accepts", cove_cmd_keys },
   { "plugins", "[--json]", "List plugins with their state, reason, file, extensions and keys", cove_cmd_plugins },
-  { "config", "check FILE…", "Check container config files", cove_cmd_config },
+  { "config", "check FILE...", "Check container config files", cove_cmd_config },
 };
 
 int
@@ -71,7 +81,7 @@ usage (FILE *out)
            "\n"
            "Commands:\n", COVE_DEFAULT_PATH);
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-11s %-14s %s\n", commands[i].name, commands[i].args, commands[i].summary);
+    fprintf (out, "  %-10s %-28s %s\n", commands[i].name, commands[i].args, commands[i].summary);
   fprintf (out,
            "\n"
            "Run `cove COMMAND --help` for a command's options.\n"

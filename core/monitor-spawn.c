@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Cloning the container init and the staged setup between monitor and child. The child
+ * reports each failure as a serialized GError before it exits; "exec" comes right before
+ * execve, and the sync socket (close-on-exec) then reads EOF.
+ */
+#define COVE_LOG_CATEGORY "start"
+#include "monitor.h"
+#include "wire.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define SYNC_MAX (64 * 1024)
+#define SYNC_TIMEOUT_MS (60 * 1000)
+
+static G_NORETURN void
+child_fail (int sync_fd, GError *error)
+{
+  cove_wire_send (sync_fd, g_variant_new ("(sv)", "error", cove_wire_reply_error (error)), NULL, 0, NULL);
+  _exit (126);
+}
+
+static gboolean
+run_child_hooks (CoveMonitor *m, CoveHookPoint point, GError **error)
+{
+  return cove_hooks_run (m->context->registry, &m->hctx, point, error);
+}
+
+static G_NORETURN void
+child_main (CoveMonitor *m, int sync_fd)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) go = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_auto(GStrv) envp = NULL;
+
+  /* the init never outlives its monitor; a monitor that died before this point
+   * closed the sync socket, and the "go" below reads EOF */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+    _exit (125);
+  go = cove_wire_recv (sync_fd, G_VARIANT_TYPE ("(sv)"), SYNC_MAX, NULL, -1, &error);
+  if (go == NULL)
+    _exit (125);
+
+  if (!run_child_hooks (m, COVE_HOOK_NET_SETUP_CHILD, &error) ||
+      !run_child_hooks (m, COVE_HOOK_CHILD_PRE_PIVOT, &error) ||
+      !cove_child_setup_rootfs (&m->setup, &error) ||
+      !run_child_hooks (m, COVE_HOOK_CHILD_POST_PIVOT, &error) ||
+      !cove_child_apply_security (&m->setup, &error) ||
+      !cove_run_hook_scripts (&m->setup, COVE_SCRIPT_START, NULL, &error) ||
+      !cove_child_prepare_exec (&m->setup, (const char * const *) m->opts.argv, &argv, &envp, &error) ||
+      !run_child_hooks (m, COVE_HOOK_CHILD_PRE_EXEC, &error))
+    child_fail (sync_fd, g_steal_pointer (&error));
+
+  if (!cove_wire_send (sync_fd, g_variant_new ("(sv)", "exec", g_variant_new ("()")), NULL, 0, &error))
+    _exit (125);
+  execve (argv[0], argv, envp);
+  cove_throw_errno (&error, "lxc.init.cmd: execute %s", argv[0]);
+  child_fail (sync_fd, g_steal_pointer (&error));
+}
+
+static gboolean
+net_type_none (CoveConfig *config)
+{
+  for (int n = cove_config_next_net (config, -1); n >= 0; n = cove_config_next_net (config, n))
+    if (g_strcmp0 (cove_config_get_string (config, n, "type"), "none") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static pid_t
+clone_init (CoveMonitor *m, int *pidfd, GError **error)
+{
+  struct clone_args args = { 0 };
+  long pid;
+
+  args.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
+               CLONE_PIDFD;
+  if (!net_type_none (m->config))
+    args.flags |= CLONE_NEWNET;
+  args.pidfd = (guint64) (guintptr) pidfd;
+  args.exit_signal = SIGCHLD;
+  pid = syscall (SYS_clone3, &args, sizeof args);
+  if (pid < 0)
+    cove_throw_errno (error, "clone3 the container init");
+  return (pid_t) pid;
+}
+
+/* Reads the child's next message; @expect is the name that means success. */
+static gboolean
+sync_expect (int sync_fd, const char *expect, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GVariant) msg = NULL;
+  g_autoptr(GVariant) payload = NULL;
+  const char *name;
+
+  msg = cove_wire_recv (sync_fd, G_VARIANT_TYPE ("(sv)"), SYNC_MAX, NULL, SYNC_TIMEOUT_MS, &local_error);
+  if (msg == NULL) {
+    if (expect == NULL && g_error_matches (local_error, COVE_ERROR, COVE_ERROR_NOT_RUNNING))
+      return TRUE;   /* EOF after "exec": execve closed the socket */
+    g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "container init died during setup (%s)",
+                 local_error->message);
+    return FALSE;
+  }
+  g_variant_get (msg, "(&sv)", &name, &payload);
+  if (g_str_equal (name, "error")) {
+    cove_wire_reply_unpack (payload, NULL, error);
+    return FALSE;
+  }
+  if (expect == NULL || !g_str_equal (name, expect)) {
+    g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "container init sent \"%s\" during setup", name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+kill_and_reap (CoveMonitor *m)
+{
+  siginfo_t info;
+
+  if (m->init_pidfd < 0)
+    return;
+  syscall (SYS_pidfd_send_signal, m->init_pidfd, SIGKILL, NULL, 0);
+  while (waitid (P_PIDFD, m->init_pidfd, &info, WEXITED) < 0 && errno == EINTR)
+    ;
+  cove_close_fdp (&m->init_pidfd);
+  m->init_pid = 0;
+}
+
+gboolean
+cove_monitor_spawn_init (CoveMonitor *m, GError **error)
+{
+  int pair[2];
+  cove_autofd sync_fd = -1;
+  pid_t pid;
+  int pidfd = -1;
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+    return cove_throw_errno (error, "socketpair");
+  pid = clone_init (m, &pidfd, error);
+  if (pid < 0) {
+    close (pair[0]);
+    close (pair[1]);
+    return FALSE;
+  }
+  if (pid == 0) {
+    close (pair[0]);
+    child_main (m, pair[1]);
+  }
+  close (pair[1]);
+  sync_fd = pair[0];
+  m->init_pid = pid;
+  m->init_pidfd = pidfd;
+  cove_debug ("container init is pid %d", (int) pid);
+
+  if (!cove_hooks_run (m->context->registry, &m->hctx, COVE_HOOK_NET_SETUP_HOST, error) ||
+      !cove_wire_send (sync_fd, g_variant_new ("(sv)", "go", g_variant_new ("()")), NULL, 0, error) ||
+      !sync_expect (sync_fd, "exec", error) ||
+      !sync_expect (sync_fd, NULL, error)) {
+    kill_and_reap (m);
+    return FALSE;
+  }
+  return TRUE;
+}

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The monitor's life: take the container's lock, serve the command socket, start the
+ * init, watch it through its pidfd, restart it on reboot, tear down when it is gone.
+ */
+#define COVE_LOG_CATEGORY "monitor"
+#include "monitor.h"
+#include "rundir.h"
+#include "wire.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <glib-unix.h>
+
+static gboolean start_init (CoveMonitor *m, GError **error);
+
+void
+cove_monitor_set_state (CoveMonitor *m, CoveState state)
+{
+  cove_debug ("state %s → %s", cove_state_to_string (m->state), cove_state_to_string (state));
+  m->state = state;
+  cove_monitor_notify_state (m, state, FALSE);
+}
+
+gboolean
+cove_monitor_send_signal (CoveMonitor *m, int sig, GError **error)
+{
+  if (m->init_pidfd < 0) {
+    g_set_error (error, COVE_ERROR, COVE_ERROR_NOT_RUNNING, "container \"%s\" is not running", m->opts.name);
+    return FALSE;
+  }
+  if (syscall (SYS_pidfd_send_signal, m->init_pidfd, sig, NULL, 0) < 0)
+    return cove_throw_errno (error, "send signal %d to the container init", sig);
+  return TRUE;
+}
+
+static void
+report_status (CoveMonitor *m, GVariant *reply)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (reply);
+
+  if (m->opts.status_fd < 0)
+    return;
+  if (!cove_wire_send (m->opts.status_fd, g_variant_ref (owned), NULL, 0, NULL))
+    cove_debug ("the starting caller went away");
+}
+
+static void
+close_status (CoveMonitor *m)
+{
+  cove_close_fdp (&m->opts.status_fd);
+}
+
+static void
+teardown_run (CoveMonitor *m, const char *target)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (m->hctx_live) {
+    cove_hooks_run (m->context->registry, &m->hctx, COVE_HOOK_POST_STOP, NULL);
+    cove_hook_context_clear (&m->hctx);
+    m->hctx_live = FALSE;
+  }
+  if (!cove_run_hook_scripts (&m->setup, COVE_SCRIPT_POST_STOP, target, &error))
+    cove_warn ("lxc.hook.post-stop: %s, ignoring", error->message);
+}
+
+static int
+decode_status (const siginfo_t *info)
+{
+  if (info->si_code == CLD_EXITED)
+    return info->si_status;
+  return 128 + info->si_status;
+}
+
+static gboolean
+on_init_exit (int fd, GIOCondition condition, gpointer user_data)
+{
+  CoveMonitor *m = user_data;
+  g_autoptr(GError) error = NULL;
+  siginfo_t info = { 0 };
+  gboolean reboot;
+
+  if (waitid (P_PIDFD, m->init_pidfd, &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0)
+    return G_SOURCE_CONTINUE;
+  m->init_source = 0;
+  cove_close_fdp (&m->init_pidfd);
+  m->init_pid = 0;
+  m->last_status = decode_status (&info);
+
+  /* reboot(2) inside a pid namespace kills its init with SIGHUP; a requested stop
+   * always wins, so lxc.signal.stop = SIGHUP can never turn a stop into a reboot */
+  reboot = info.si_code != CLD_EXITED && info.si_status == SIGHUP && !m->stop_requested;
+  cove_info ("container init exited (%s %d)%s", info.si_code == CLD_EXITED ? "status" : "signal",
+             info.si_status, reboot ? ": rebooting" : "");
+
+  if (reboot) {
+    cove_monitor_set_state (m, COVE_STATE_REBOOTING);
+    cove_monitor_set_state (m, COVE_STATE_STOPPING);
+    teardown_run (m, "reboot");
+    cove_monitor_set_state (m, COVE_STATE_STOPPED);
+    if (start_init (m, &error))
+      return G_SOURCE_REMOVE;
+    cove_error ("reboot failed: %s", error->message);
+  } else {
+    cove_monitor_set_state (m, COVE_STATE_STOPPING);
+    teardown_run (m, "stop");
+  }
+  /* close the socket first: a new client gets "not running", never a dying monitor */
+  cove_monitor_close_listener (m);
+  m->state = COVE_STATE_STOPPED;
+  cove_monitor_notify_state (m, COVE_STATE_STOPPED, TRUE);
+  report_status (m, g_variant_new ("(bv)", TRUE, g_variant_new ("(si)", "exited", m->last_status)));
+  g_main_loop_quit (m->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* STARTING → (setup) → RUNNING; on failure ABORTING → STOPPING → STOPPED with the
+ * run torn down. */
+static gboolean
+start_init (CoveMonitor *m, GError **error)
+{
+  m->stop_requested = FALSE;
+  cove_monitor_set_state (m, COVE_STATE_STARTING);
+  cove_hook_context_init (&m->hctx, m->config, m->opts.name);
+  m->hctx_live = TRUE;
+  if (!cove_run_hook_scripts (&m->setup, COVE_SCRIPT_PRE_START, NULL, error) ||
+      !cove_hooks_run (m->context->registry, &m->hctx, COVE_HOOK_PRE_START, error) ||
+      !cove_monitor_spawn_init (m, error) ||
+      !cove_hooks_run (m->context->registry, &m->hctx, COVE_HOOK_POST_START, error)) {
+    cove_monitor_set_state (m, COVE_STATE_ABORTING);
+    if (m->init_pidfd >= 0) {
+      siginfo_t info;
+      cove_monitor_send_signal (m, SIGKILL, NULL);
+      waitid (P_PIDFD, m->init_pidfd, &info, WEXITED);
+      cove_close_fdp (&m->init_pidfd);
+    }
+    cove_monitor_set_state (m, COVE_STATE_STOPPING);
+    teardown_run (m, "stop");
+    return FALSE;
+  }
+  m->init_source = g_unix_fd_add (m->init_pidfd, G_IO_IN, on_init_exit, m);
+  cove_monitor_set_state (m, COVE_STATE_RUNNING);
+  return TRUE;
+}
+
+static gboolean
+acquire_lock (CoveMonitor *m, GError **error)
+{
+  g_autofree char *lock_path = g_build_filename (m->rundir, "lock", NULL);
+
+  if (!cove_rundir_ensure (m->rundir, error))
+    return FALSE;
+  m->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (m->lock_fd < 0)
+    return cove_throw_errno (error, "open %s", lock_path);
+  if (flock (m->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+    if (errno == EWOULDBLOCK) {
+      g_set_error (error, COVE_ERROR, COVE_ERROR_BUSY, "container \"%s\" is already running",
+                   m->opts.name);
+      return FALSE;
+    }
+    return cove_throw_errno (error, "lock %s", lock_path);
+  }
+  return TRUE;
+}
+
+static void
+release_rundir (CoveMonitor *m)
+{
+  g_autofree char *lock_path = g_build_filename (m->rundir, "lock", NULL);
+
+  if (m->lock_fd < 0)
+    return;
+  /* unlinked while still locked, so a concurrent start cannot lock a file that vanishes */
+  unlink (lock_path);
+  rmdir (m->rundir);
+  cove_close_fdp (&m->lock_fd);
+}
+
+static gboolean
+load_config (CoveMonitor *m, GError **error)
+{
+  CoveContextOptions copts = { sizeof copts };
+  g_autoptr(GString) data = g_string_new (NULL);
+  char buf[16384];
+  ssize_t n;
+
+  while ((n = pread (m->opts.config_fd, buf, sizeof buf, data->len)) != 0) {
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return cove_throw_errno (error, "read the configuration");
+    if (data->len + n > COVE_CONFIG_FILE_MAX) {
+      g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_CONFIG, "configuration too large");
+      return FALSE;
+    }
+    g_string_append_len (data, buf, n);
+  }
+  cove_close_fdp (&m->opts.config_fd);
+
+  copts.plugin_path = (const char * const *) m->opts.plugin_path;
+  copts.disable = (const char * const *) m->opts.disable;
+  copts.flags = m->opts.context_flags;
+  m->context = cove_context_new (&copts, error);
+  if (m->context == NULL)
+    return FALSE;
+  m->container = cove_container_new_with_context (m->context, m->opts.name, m->opts.path, error);
+  if (m->container == NULL ||
+      !cove_container_load_data (m->container, data->str, data->len,
+                                 m->opts.config_file ? m->opts.config_file : "(configuration)", error))
+    return FALSE;
+  m->config = cove_container_get_config (m->container);
+  return TRUE;
+}
+
+static gboolean
+prepare_setup (CoveMonitor *m, GError **error)
+{
+  const char *rootfs = cove_config_get_string (m->config, -1, "rootfs.path");
+
+  if (rootfs == NULL) {
+    g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_CONFIG, "lxc.rootfs.path is not set");
+    return FALSE;
+  }
+  if (g_str_has_prefix (rootfs, "dir:"))
+    rootfs += 4;
+  m->rootfs = g_strdup (rootfs);
+  m->setup.config = m->config;
+  m->setup.name = m->opts.name;
+  m->setup.config_file = m->opts.config_file;
+  m->setup.rootfs = m->rootfs;
+  return TRUE;
+}
+
+static gboolean
+on_terminate (gpointer user_data)
+{
+  CoveMonitor *m = user_data;
+
+  /* SIGTERM/SIGINT/SIGHUP to the monitor: stop the container, then exit */
+  cove_info ("monitor asked to terminate: stopping the container");
+  m->stop_requested = TRUE;
+  cove_monitor_send_signal (m, SIGKILL, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+daemonize (CoveMonitor *m)
+{
+  pid_t pid = fork ();
+  int null_fd;
+
+  if (pid < 0)
+    return;   /* stay in the foreground rather than fail the start */
+  if (pid > 0)
+    _exit (0);
+  setsid ();
+  if (chdir ("/") < 0)
+    cove_debug ("chdir /: %s", g_strerror (errno));
+  null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null_fd >= 0) {
+    dup2 (null_fd, STDIN_FILENO);
+    dup2 (null_fd, STDOUT_FILENO);
+    dup2 (null_fd, STDERR_FILENO);
+    if (null_fd > STDERR_FILENO)
+      close (null_fd);
+  }
+}
+
+int
+cove_monitor_main (const CoveMonitorOptions *options)
+{
+  CoveMonitor monitor = { 0 };
+  CoveMonitor *m = &monitor;
+  g_autoptr(GError) error = NULL;
+  int status = 1;
+
+  m->opts = *options;
+  m->lock_fd = m->listen_fd = m->init_pidfd = -1;
+  m->state = COVE_STATE_STOPPED;
+  m->rundir = cove_rundir_for (options->path, options->name);
+  m->socket_path = cove_rundir_socket (m->rundir);
+
+  if (!m->opts.foreground)
+    daemonize (m);
+  signal (SIGPIPE, SIG_IGN);
+
+  if (!load_config (m, &error) || !prepare_setup (m, &error) || !acquire_lock (m, &error)) {
+    report_status (m, cove_wire_reply_error (error));
+    goto out;
+  }
+  cove_container_push_log (m->container);
+  m->loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGTERM, on_terminate, m);
+  g_unix_signal_add (SIGINT, on_terminate, m);
+  g_unix_signal_add (SIGHUP, on_terminate, m);
+
+  if (!cove_monitor_listen (m, &error) || !start_init (m, &error)) {
+    cove_error ("start failed: %s", error->message);
+    cove_monitor_close_listener (m);
+    m->state = COVE_STATE_STOPPED;
+    cove_monitor_notify_state (m, COVE_STATE_STOPPED, TRUE);
+    report_status (m, cove_wire_reply_error (error));
+    cove_container_pop_log (m->container);
+    goto out;
+  }
+  report_status (m, g_variant_new ("(bv)", TRUE, g_variant_new ("(si)", "running", (int) m->init_pid)));
+  if (!m->opts.foreground)
+    close_status (m);
+
+  g_main_loop_run (m->loop);
+  status = 0;
+  cove_container_pop_log (m->container);
+
+out:
+  cove_monitor_drop_clients (m);
+  release_rundir (m);
+  close_status (m);
+  g_clear_pointer (&m->loop, g_main_loop_unref);
+  g_clear_pointer (&m->container, cove_container_unref);
+  g_clear_pointer (&m->context, cove_context_unref);
+  g_free (m->rootfs);
+  g_free (m->rundir);
+  g_free (m->socket_path);
+  return status;
+}

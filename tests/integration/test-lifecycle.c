@@ -1,0 +1,1857 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Lifecycle integration tests (suite "root"): real busybox containers made by
+ * `cove create -t busybox` (COVE_TOOL), started and driven through the public API.
+ * Acceptance checks C0.1–C0.4 and C5.1–C5.8 of spec/lxc-extensions.md §15, plus
+ * execute, attach, failed starts, a killed monitor, bad names and concurrent starts.
+ *
+ * Layout: main() moves the whole test process into a private network namespace. Every
+ * case gets a fresh temporary container path (created by the parent) and runs its body
+ * in a g_test_trap_subprocess() child, so that a failing assertion can never skip the
+ * cleanup: the parent then stops whatever runs under that path, checks that no monitor,
+ * container process, mount or run-directory file survived, and removes the path.
+ *
+ * The command socket is spoken raw (core/wire.c framing: 4-byte little-endian length, then
+ * a serialized GVariant) only where the public API cannot express the check: a peer with
+ * another uid, malformed requests, a streaming state subscription and the monitor's pid.
+ */
+#include <cove.h>
+#include <gio/gio.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef COVE_ITEST_RUNDIR
+#define COVE_ITEST_RUNDIR "/run"
+#endif
+
+#define PATH_ENV "COVE_ITEST_PATH"
+#define NAME "c1"
+#define NOBODY 65534
+#define ALL_STATES (COVE_STATE_MASK (COVE_STATE_STOPPED) | COVE_STATE_MASK (COVE_STATE_STARTING) | \
+                    COVE_STATE_MASK (COVE_STATE_RUNNING) | COVE_STATE_MASK (COVE_STATE_STOPPING) | \
+                    COVE_STATE_MASK (COVE_STATE_ABORTING) | COVE_STATE_MASK (COVE_STATE_REBOOTING))
+#define ARGV(...) ((const char *const[]) { __VA_ARGS__, NULL })
+
+static const char *skip_reason;
+
+/* ---- small helpers --------------------------------------------------------------- */
+
+static double
+now_s (void)
+{
+  return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
+}
+
+static void
+sleep_ms (guint ms)
+{
+  g_usleep (ms * 1000);
+}
+
+static guint64
+fnv1a64 (const char *s)
+{
+  guint64 h = 0xcbf29ce484222325ULL;
+
+  for (; *s; s++) {
+    h ^= (guchar) *s;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+/* core/rundir.c: <rundir>/cove/<fnv1a64 of "path/name">, for root */
+static char *
+rundir_for (const char *path, const char *name)
+{
+  g_autofree char *key = g_strdup_printf ("%s/%s", path, name);
+  g_autofree char *hash = g_strdup_printf ("%016" G_GINT64_MODIFIER "x", fnv1a64 (key));
+
+  return g_build_filename (COVE_ITEST_RUNDIR, "cove", hash, NULL);
+}
+
+static char *
+socket_for (const char *path, const char *name)
+{
+  g_autofree char *rundir = rundir_for (path, name);
+
+  return g_build_filename (rundir, "command", NULL);
+}
+
+static gboolean
+is_socket (const char *file)
+{
+  struct stat st;
+
+  return lstat (file, &st) == 0 && S_ISSOCK (st.st_mode);
+}
+
+static gboolean
+all_digits (const char *s)
+{
+  if (*s == '\0')
+    return FALSE;
+  for (; *s; s++)
+    if (!g_ascii_isdigit (*s))
+      return FALSE;
+  return TRUE;
+}
+
+/* Pids of cove-monitor processes started for containers under @path (argv has
+ * "--path PATH"; the attach helper has no --path). */
+static GArray *
+find_monitors (const char *path)
+{
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *entry;
+
+  g_assert_nonnull (dir);
+  while ((entry = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *file = NULL;
+    g_autofree char *cmdline = NULL;
+    g_autofree char *base = NULL;
+    gsize len;
+    GPtrArray *args;
+
+    if (!all_digits (entry))
+      continue;
+    file = g_strdup_printf ("/proc/%s/cmdline", entry);
+    if (!g_file_get_contents (file, &cmdline, &len, NULL) || len == 0)
+      continue;
+    args = g_ptr_array_new ();
+    for (gsize off = 0; off < len; off += strlen (cmdline + off) + 1)
+      g_ptr_array_add (args, cmdline + off);
+    base = g_path_get_basename (args->pdata[0]);
+    if (g_str_equal (base, "cove-monitor")) {
+      for (guint i = 0; i + 1 < args->len; i++) {
+        if (g_str_equal (args->pdata[i], "--path") && g_str_equal (args->pdata[i + 1], path)) {
+          int pid = atoi (entry);
+          g_array_append_val (pids, pid);
+          break;
+        }
+      }
+    }
+    g_ptr_array_unref (args);
+  }
+  return pids;
+}
+
+/* Pids of processes whose root directory lies under @path (container processes). */
+static GArray *
+find_rooted_under (const char *path)
+{
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  g_autofree char *prefix = g_strconcat (path, "/", NULL);
+  const char *entry;
+
+  g_assert_nonnull (dir);
+  while ((entry = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *link = NULL;
+    g_autofree char *root = NULL;
+
+    if (!all_digits (entry))
+      continue;
+    link = g_strdup_printf ("/proc/%s/root", entry);
+    root = g_file_read_link (link, NULL);
+    if (root != NULL && g_str_has_prefix (root, prefix)) {
+      int pid = atoi (entry);
+      g_array_append_val (pids, pid);
+    }
+  }
+  return pids;
+}
+
+static gboolean
+wait_no_monitor (const char *path, double seconds)
+{
+  double deadline = now_s () + seconds;
+
+  for (;;) {
+    g_autoptr(GArray) pids = find_monitors (path);
+    if (pids->len == 0)
+      return TRUE;
+    if (now_s () > deadline)
+      return FALSE;
+    sleep_ms (20);
+  }
+}
+
+/* Lines of /proc/self/mountinfo that mention @path. */
+static char *
+mounts_mentioning (const char *path)
+{
+  g_autofree char *info = NULL;
+  g_auto(GStrv) lines = NULL;
+  GString *found = g_string_new (NULL);
+
+  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &info, NULL, NULL));
+  lines = g_strsplit (info, "\n", -1);
+  for (char **l = lines; *l; l++)
+    if (strstr (*l, path) != NULL)
+      g_string_append_printf (found, "%s\n", *l);
+  if (found->len == 0) {
+    g_string_free (found, TRUE);
+    return NULL;
+  }
+  return g_string_free (found, FALSE);
+}
+
+static int
+fd_count (pid_t pid)
+{
+  g_autofree char *file = g_strdup_printf ("/proc/%d/fd", (int) pid);
+  g_autoptr(GDir) dir = g_dir_open (file, 0, NULL);
+  int n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* The signals @pid has handlers for (SigCgt in /proc/PID/status), 0 if it is gone. */
+static guint64
+caught_signals (pid_t pid)
+{
+  g_autofree char *file = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (file, &status, NULL, NULL))
+    return 0;
+  line = strstr (status, "\nSigCgt:");
+  if (line == NULL)
+    return 0;
+  return g_ascii_strtoull (line + strlen ("\nSigCgt:"), NULL, 16);
+}
+
+static char *
+read_file (const char *file)
+{
+  char *contents = NULL;
+
+  if (!g_file_get_contents (file, &contents, NULL, NULL))
+    return NULL;
+  return contents;
+}
+
+static void
+write_file (const char *file, const char *contents, int mode)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents_full (file, contents, -1, G_FILE_SET_CONTENTS_NONE, mode, &error);
+  g_assert_no_error (error);
+}
+
+static int
+remove_entry (const char *file, const struct stat *st, int type, struct FTW *ftw)
+{
+  if ((type == FTW_DP ? rmdir (file) : unlink (file)) < 0)
+    g_printerr ("# cleanup: remove %s: %s\n", file, g_strerror (errno));
+  return 0;
+}
+
+static void
+remove_tree (const char *path)
+{
+  /* never follow symlinks (the rootfs is full of them), never cross a mount */
+  nftw (path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* ---- the command socket, spoken raw ----------------------------------------------- */
+
+static int
+raw_connect (const char *socket_path)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int fd;
+
+  g_assert_cmpuint (strlen (socket_path), <, sizeof addr.sun_path);
+  strcpy (addr.sun_path, socket_path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return -1;
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0) {
+    int saved = errno;
+    close (fd);
+    errno = saved;
+    return -1;
+  }
+  return fd;
+}
+
+static gboolean
+write_all (int fd, const guint8 *data, gsize len)
+{
+  while (len > 0) {
+    ssize_t n = send (fd, data, len, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return FALSE;
+    data += n;
+    len -= n;
+  }
+  return TRUE;
+}
+
+static gboolean
+raw_send_bytes (int fd, const guint8 *body, gsize size)
+{
+  g_autofree guint8 *buf = g_malloc (4 + size);
+
+  buf[0] = size & 0xff;
+  buf[1] = (size >> 8) & 0xff;
+  buf[2] = (size >> 16) & 0xff;
+  buf[3] = (size >> 24) & 0xff;
+  if (size > 0)
+    memcpy (buf + 4, body, size);
+  return write_all (fd, buf, 4 + size);
+}
+
+/* Sends a request (sv): command name and arguments ("()" when NULL). */
+static gboolean
+raw_send (int fd, const char *command, GVariant *args)
+{
+  g_autoptr(GVariant) message = g_variant_ref_sink (g_variant_new ("(sv)", command,
+                                                                   args ? args : g_variant_new ("()")));
+  gsize size = g_variant_get_size (message);
+  g_autofree guint8 *body = g_malloc (size ? size : 1);
+
+  g_variant_store (message, body);
+  return raw_send_bytes (fd, body, size);
+}
+
+static gboolean
+read_exact (int fd, guint8 *buf, gsize len, double deadline)
+{
+  while (len > 0) {
+    struct pollfd p = { fd, POLLIN, 0 };
+    double left = deadline - now_s ();
+    ssize_t n;
+
+    if (left <= 0 || poll (&p, 1, (int) (left * 1000) + 1) <= 0) {
+      if (left > 0 && errno == EINTR)
+        continue;
+      return FALSE;
+    }
+    n = recv (fd, buf, len, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return FALSE;
+    buf += n;
+    len -= n;
+  }
+  return TRUE;
+}
+
+/* One reply (bv), or NULL on EOF / timeout. */
+static GVariant *
+raw_recv (int fd, double timeout_s)
+{
+  double deadline = now_s () + timeout_s;
+  guint8 header[4];
+  gsize size;
+  guint8 *body;
+  GVariant *reply, *normal;
+
+  if (!read_exact (fd, header, 4, deadline))
+    return NULL;
+  size = header[0] | (header[1] << 8) | (header[2] << 16) | ((gsize) header[3] << 24);
+  g_assert_cmpuint (size, <=, 64 * 1024 * 1024);
+  body = g_malloc (size ? size : 1);
+  if (size > 0 && !read_exact (fd, body, size, deadline)) {
+    g_free (body);
+    return NULL;
+  }
+  reply = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE ("(bv)"), body, size, FALSE,
+                                                      g_free, body));
+  normal = g_variant_get_normal_form (reply);
+  g_variant_unref (reply);
+  return normal;
+}
+
+/* Unpacks a reply as core/wire.c does: the payload, or FALSE and the error it carries. */
+static gboolean
+reply_unpack (GVariant *reply, GVariant **payload, GError **error)
+{
+  g_autoptr(GVariant) inner = NULL;
+  gboolean ok;
+
+  g_variant_get (reply, "(bv)", &ok, &inner);
+  if (ok) {
+    if (payload)
+      *payload = g_steal_pointer (&inner);
+    return TRUE;
+  }
+  if (g_variant_is_of_type (inner, G_VARIANT_TYPE ("(sis)"))) {
+    const char *domain, *message;
+    gint32 code;
+    g_variant_get (inner, "(&si&s)", &domain, &code, &message);
+    g_set_error_literal (error, g_quark_from_string (domain), code, message);
+  } else {
+    g_set_error_literal (error, COVE_ERROR, COVE_ERROR_FAILED, "malformed error reply");
+  }
+  return FALSE;
+}
+
+/* One request on a fresh connection; the payload, or NULL with @error. */
+static GVariant *
+raw_call (const char *socket_path, const char *command, GVariant *args, GError **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  GVariant *payload = NULL;
+  int fd = raw_connect (socket_path);
+
+  if (fd < 0) {
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "connect %s: %s", socket_path,
+                 g_strerror (errno));
+    if (args)
+      g_variant_unref (g_variant_ref_sink (args));
+    return NULL;
+  }
+  if (!raw_send (fd, command, args)) {
+    close (fd);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "send %s", command);
+    return NULL;
+  }
+  reply = raw_recv (fd, 10);
+  close (fd);
+  if (reply == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no reply to %s", command);
+    return NULL;
+  }
+  if (!reply_unpack (reply, &payload, error))
+    return NULL;
+  return payload;
+}
+
+/* ---- the test environment (child side) -------------------------------------------- */
+
+typedef struct {
+  char *path;     /* the temporary container path */
+  char *dir;      /* path/c1 */
+  char *rootfs;   /* path/c1/rootfs */
+  char *socket;   /* the command socket of c1 */
+  char *rundir;
+} Env;
+
+static CoveContainer *
+open_container (Env *e)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CoveContainer) c = cove_container_new (NAME, e->path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (c);
+  cove_container_load_config (c, NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&c);
+}
+
+static void
+set_item (CoveContainer *c, const char *key, const char *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cove_container_set_config_item (c, key, value, &error))
+    g_error ("set %s = \"%s\": %s", key, value, error->message);
+}
+
+static void
+start_ok (CoveContainer *c)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = cove_container_start (c, COVE_START_FLAGS_NONE, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpstr (cove_state_to_string (cove_container_state (c)), ==, "RUNNING");
+}
+
+static void
+stop_ok (Env *e, CoveContainer *c)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = cove_container_stop (c, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpstr (cove_state_to_string (cove_container_state (c)), ==, "STOPPED");
+  g_assert_false (is_socket (e->socket));
+  g_assert_true (wait_no_monitor (e->path, 5));
+}
+
+static pid_t
+init_pid_ok (CoveContainer *c)
+{
+  g_autoptr(GError) error = NULL;
+  pid_t pid = cove_container_init_pid (c, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpint (kill (pid, 0), ==, 0);
+  return pid;
+}
+
+/* Waits (at most 10 s) until the container's current init has handlers for @sig1 and
+ * @sig2 — busybox init needs a moment after exec before halt/reboot signals work.
+ * Returns its pid. */
+static pid_t
+wait_init_handles (CoveContainer *c, int sig1, int sig2)
+{
+  guint64 want = (G_GUINT64_CONSTANT (1) << (sig1 - 1)) | (G_GUINT64_CONSTANT (1) << (sig2 - 1));
+  double deadline = now_s () + 10;
+  pid_t pid = -1;
+
+  while (now_s () < deadline) {
+    pid = cove_container_init_pid (c, NULL);
+    if (pid > 0 && (caught_signals (pid) & want) == want)
+      return pid;
+    sleep_ms (10);
+  }
+  g_error ("the container init (pid %d) did not install handlers for signals %d and %d within 10 s",
+           (int) pid, sig1, sig2);
+}
+
+/* busybox init: SIGTERM reboots, SIGUSR1 halts (the template's lxc.signal.*) */
+static pid_t
+wait_busybox_ready (CoveContainer *c)
+{
+  return wait_init_handles (c, SIGTERM, SIGUSR1);
+}
+
+static pid_t
+monitor_pid (Env *e)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) payload = raw_call (e->socket, "monitor-pid", NULL, &error);
+  g_autoptr(GArray) pids = NULL;
+  gint32 pid;
+
+  g_assert_no_error (error);
+  g_assert_true (g_variant_is_of_type (payload, G_VARIANT_TYPE ("(i)")));
+  g_variant_get (payload, "(i)", &pid);
+  g_assert_cmpint (pid, >, 0);
+  /* and it is the only monitor of this path */
+  pids = find_monitors (e->path);
+  g_assert_cmpuint (pids->len, ==, 1);
+  g_assert_cmpint (g_array_index (pids, int, 0), ==, pid);
+  return pid;
+}
+
+static int
+attach (CoveContainer *c, const char *const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status = cove_container_attach_run_wait (c, argv, &error);
+
+  g_assert_no_error (error);
+  return status;
+}
+
+/* Runs the cove tool with "-P PATH" and the arguments; its exit status (128+N if killed). */
+static int
+run_tool (Env *e, char **out, const char *first, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  const char *arg;
+  va_list ap;
+  int wait_status;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("COVE_TOOL"));
+  g_ptr_array_add (argv, (char *) "-P");
+  g_ptr_array_add (argv, e->path);
+  va_start (ap, first);
+  for (arg = first; arg; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &stdout_text,
+                &stderr_text, &wait_status, &error);
+  g_assert_no_error (error);
+  if (stderr_text && *stderr_text)
+    g_printerr ("# cove %s: %s", first, stderr_text);
+  if (out)
+    *out = g_steal_pointer (&stdout_text);
+  return WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+}
+
+/* ---- C0.1: start ------------------------------------------------------------------- */
+
+typedef struct {
+  Env *e;
+  CoveState state;
+  int timeout;
+  gboolean ok;
+  GError *error;
+  GMutex lock;
+  GCond cond;
+  gboolean started;
+} WaitArgs;
+
+static gpointer
+wait_thread (gpointer data)
+{
+  WaitArgs *w = data;
+  g_autoptr(CoveContainer) c = open_container (w->e);
+
+  g_mutex_lock (&w->lock);
+  w->started = TRUE;
+  g_cond_signal (&w->cond);
+  g_mutex_unlock (&w->lock);
+  w->ok = cove_container_wait (c, w->state, w->timeout, &w->error);
+  return NULL;
+}
+
+static GThread *
+wait_in_thread (WaitArgs *w, Env *e, CoveState state, int timeout)
+{
+  GThread *thread;
+
+  w->e = e;
+  w->state = state;
+  w->timeout = timeout;
+  g_mutex_init (&w->lock);
+  g_cond_init (&w->cond);
+  thread = g_thread_new ("wait", wait_thread, w);
+  g_mutex_lock (&w->lock);
+  while (!w->started)
+    g_cond_wait (&w->cond, &w->lock);
+  g_mutex_unlock (&w->lock);
+  sleep_ms (50);   /* let it get into its wait */
+  return thread;
+}
+
+static void
+wait_args_clear (WaitArgs *w)
+{
+  g_clear_error (&w->error);
+  g_mutex_clear (&w->lock);
+  g_cond_clear (&w->cond);
+}
+
+static void
+case_start (Env *e)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  WaitArgs w = { 0 };
+  GThread *thread;
+  pid_t pid;
+
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
+  g_assert_false (cove_container_is_running (c));
+  thread = wait_in_thread (&w, e, COVE_STATE_RUNNING, 10);
+  start_ok (c);
+  /* start() returned: the container is RUNNING with a live init */
+  g_assert_true (cove_container_is_running (c));
+  pid = init_pid_ok (c);
+  g_thread_join (thread);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  wait_args_clear (&w);
+  g_assert_cmpint (init_pid_ok (c), ==, pid);
+  stop_ok (e, c);
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
+}
+
+/* A start that must fail naming @key and @value; then nothing may be left behind, and
+ * an unmodified start must work. */
+static void
+check_failed_start (Env *e, const char *key, const char *value, const char *expect)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) good = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mounts = NULL;
+  double deadline;
+  gboolean ok;
+
+  set_item (c, key, value);
+  ok = cove_container_start (c, COVE_START_FLAGS_NONE, NULL, &error);
+  g_assert_false (ok);
+  g_assert_nonnull (error);
+  g_printerr ("# start with %s = %s: %s\n", key, value, error->message);
+  if (strstr (error->message, key) == NULL || strstr (error->message, expect) == NULL)
+    g_error ("the error \"%s\" does not name the key %s and the value %s", error->message, key, expect);
+
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
+  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_false (is_socket (e->socket));
+  /* the monitor removes its run directory last */
+  deadline = now_s () + 5;
+  while (g_file_test (e->rundir, G_FILE_TEST_EXISTS) && now_s () < deadline)
+    sleep_ms (20);
+  if (g_file_test (e->rundir, G_FILE_TEST_EXISTS))
+    g_error ("the failed start left %s behind", e->rundir);
+  mounts = mounts_mentioning (e->path);
+  if (mounts != NULL)
+    g_error ("the failed start left mounts behind:\n%s", mounts);
+  {
+    g_autoptr(GArray) procs = find_rooted_under (e->path);
+    g_assert_cmpuint (procs->len, ==, 0);
+  }
+
+  good = open_container (e);
+  start_ok (good);
+  init_pid_ok (good);
+  stop_ok (e, good);
+}
+
+static void
+case_fail_rootfs (Env *e)
+{
+  g_autofree char *missing = g_build_filename (e->path, "missing-rootfs", NULL);
+
+  check_failed_start (e, "lxc.rootfs.path", missing, missing);
+}
+
+static void
+case_fail_init (Env *e)
+{
+  check_failed_start (e, "lxc.init.cmd", "/nonexistent", "/nonexistent");
+}
+
+static void
+case_fail_mount_entry (Env *e)
+{
+  check_failed_start (e, "lxc.mount.entry", "/nonexistent-cove-source mnt none bind 0 0",
+                      "/nonexistent-cove-source");
+}
+
+/* ---- C0.2: the command socket ------------------------------------------------------- */
+
+/* In a forked child: become uid/gid 65534 but keep CAP_DAC_OVERRIDE/READ_SEARCH (so the
+ * socket's file permissions do not stop us first), connect, send "state"; the reply must
+ * be an error COVE_ERROR_PERMISSION. Returns the child's verdict (0 = refused properly). */
+static int
+nobody_raw_state (const char *socket_path)
+{
+  struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct data[2] = { { 0 } };
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  if (prctl (PR_SET_KEEPCAPS, 1) < 0 || setgroups (0, NULL) < 0 ||
+      setresgid (NOBODY, NOBODY, NOBODY) < 0 || setresuid (NOBODY, NOBODY, NOBODY) < 0)
+    return 10;
+  data[0].permitted = data[0].effective =
+    (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH);
+  if (syscall (SYS_capset, &header, data) < 0)
+    return 11;
+  if (getuid () != NOBODY || geteuid () != NOBODY)
+    return 12;
+  fd = raw_connect (socket_path);
+  if (fd < 0)
+    return 13;
+  raw_send (fd, "state", NULL);   /* the monitor may have replied and closed already */
+  reply = raw_recv (fd, 10);
+  close (fd);
+  if (reply == NULL)
+    return 14;
+  if (reply_unpack (reply, NULL, &error))
+    return 15;   /* answered: not refused */
+  if (!g_error_matches (error, COVE_ERROR, COVE_ERROR_PERMISSION)) {
+    g_printerr ("# non-root peer got: %s (%s %d)\n", error->message,
+                g_quark_to_string (error->domain), error->code);
+    return 16;
+  }
+  g_printerr ("# non-root peer refused: %s\n", error->message);
+  return 0;
+}
+
+/* In a forked child: plain uid 65534 through the public API: it must not stop the
+ * container nor get its init pid. */
+static int
+nobody_api_stop (CoveContainer *c)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) error2 = NULL;
+
+  if (setgroups (0, NULL) < 0 || setresgid (NOBODY, NOBODY, NOBODY) < 0 ||
+      setresuid (NOBODY, NOBODY, NOBODY) < 0)
+    return 10;
+  if (cove_container_stop (c, &error))
+    return 11;
+  if (error == NULL)
+    return 12;
+  if (cove_container_init_pid (c, &error2) > 0)
+    return 13;
+  g_printerr ("# uid %d: stop: %s\n", NOBODY, error->message);
+  return 0;
+}
+
+static int
+fork_and_wait (int (*func) (gpointer), gpointer data)
+{
+  int status;
+  pid_t pid = fork ();
+
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    _exit (func (data));
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+static int
+nobody_raw_state_cb (gpointer data)
+{
+  return nobody_raw_state (data);
+}
+
+static int
+nobody_api_stop_cb (gpointer data)
+{
+  return nobody_api_stop (data);
+}
+
+static void
+expect_error_reply (int fd, const char *what)
+{
+  g_autoptr(GVariant) reply = raw_recv (fd, 10);
+  g_autoptr(GError) error = NULL;
+
+  if (reply == NULL)
+    g_error ("%s: no error reply", what);
+  g_assert_false (reply_unpack (reply, NULL, &error));
+  g_assert_nonnull (error);
+  g_printerr ("# %s: %s\n", what, error->message);
+}
+
+static void
+case_socket (Env *e)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(GVariant) state = NULL;
+  g_autoptr(GError) error = NULL;
+  static const guint8 garbage[] = { 0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02 };
+  guint8 huge[4] = { 0xff, 0xff, 0xff, 0x00 };
+  guint32 s;
+  int fd;
+
+  /* no socket while stopped, and the state is STOPPED all the same */
+  g_assert_false (g_file_test (e->socket, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
+
+  start_ok (c);
+  g_assert_true (is_socket (e->socket));
+
+  /* a non-root peer is refused by the monitor itself (SO_PEERCRED) … */
+  g_assert_cmpint (fork_and_wait (nobody_raw_state_cb, e->socket), ==, 0);
+  /* … and a plain non-root API user cannot stop the container */
+  g_assert_cmpint (fork_and_wait (nobody_api_stop_cb, c), ==, 0);
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_RUNNING);
+
+  /* malformed requests get an error reply and the monitor lives on */
+  fd = raw_connect (e->socket);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_true (write_all (fd, huge, sizeof huge));   /* 16 MiB announced */
+  expect_error_reply (fd, "oversized request");
+  close (fd);
+  fd = raw_connect (e->socket);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_true (raw_send_bytes (fd, garbage, sizeof garbage));
+  expect_error_reply (fd, "garbage request");
+  /* the same connection still serves a well-formed request */
+  g_assert_true (raw_send (fd, "state", NULL));
+  {
+    g_autoptr(GVariant) reply = raw_recv (fd, 10);
+    g_autoptr(GVariant) payload = NULL;
+    g_assert_nonnull (reply);
+    g_assert_true (reply_unpack (reply, &payload, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_variant_is_of_type (payload, G_VARIANT_TYPE ("(u)")));
+  }
+  close (fd);
+  fd = raw_connect (e->socket);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_true (raw_send (fd, "no-such-command", g_variant_new ("(i)", 1)));
+  expect_error_reply (fd, "unknown command");
+  close (fd);
+  fd = raw_connect (e->socket);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_true (raw_send (fd, "reboot", g_variant_new ("(s)", "wrong type")));
+  expect_error_reply (fd, "wrong argument type");
+  close (fd);
+
+  state = raw_call (e->socket, "state", NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (state, "(u)", &s);
+  g_assert_cmpuint (s, ==, COVE_STATE_RUNNING);
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_RUNNING);
+
+  stop_ok (e, c);
+  g_assert_false (g_file_test (e->socket, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
+}
+
+/* ---- C0.3: wait -------------------------------------------------------------------- */
+
+static void
+case_wait (Env *e)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(GError) error = NULL;
+  WaitArgs w = { 0 };
+  GThread *thread;
+  CoveState reached = COVE_STATE_ABORTING;
+  guint mask = 0;
+  double t0, elapsed;
+
+  g_assert_false (cove_state_parse_mask ("RUNNING|BOGUS", &mask, &error));
+  g_assert_error (error, COVE_ERROR, COVE_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "BOGUS"));
+  g_clear_error (&error);
+  g_assert_false (cove_state_parse_mask ("", &mask, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (cove_state_parse_mask ("RUNNING|STOPPED", &mask, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (mask, ==, COVE_STATE_MASK (COVE_STATE_RUNNING) | COVE_STATE_MASK (COVE_STATE_STOPPED));
+
+  /* stopped container: STOPPED at once, RUNNING times out */
+  g_assert_true (cove_container_wait (c, COVE_STATE_STOPPED, 0, &error));
+  g_assert_no_error (error);
+  t0 = now_s ();
+  g_assert_false (cove_container_wait (c, COVE_STATE_RUNNING, 1, &error));
+  elapsed = now_s () - t0;
+  g_assert_error (error, COVE_ERROR, COVE_ERROR_TIMEOUT);
+  g_clear_error (&error);
+  g_assert_cmpfloat (elapsed, >=, 0.5);
+  g_assert_cmpfloat (elapsed, <, 3);
+
+  start_ok (c);
+  t0 = now_s ();
+  g_assert_false (cove_container_wait (c, COVE_STATE_STOPPED, 0, &error));
+  elapsed = now_s () - t0;
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpfloat (elapsed, <, 0.5);
+  g_assert_true (cove_container_wait (c, COVE_STATE_RUNNING, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (cove_container_wait_mask (c, mask, 5, &reached, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (reached, ==, COVE_STATE_RUNNING);
+
+  /* a waiter for STOPPED is woken by the stop */
+  thread = wait_in_thread (&w, e, COVE_STATE_STOPPED, 20);
+  stop_ok (e, c);
+  g_thread_join (thread);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  wait_args_clear (&w);
+  g_assert_true (cove_container_wait (c, COVE_STATE_STOPPED, 0, &error));
+  g_assert_no_error (error);
+}
+
+/* ---- C0.4: signal keys ------------------------------------------------------------- */
+
+static void
+case_signal_keys (Env *e)
+{
+  static const char *const keys[] = { "lxc.signal.halt", "lxc.signal.reboot", "lxc.signal.stop" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CoveContainer) c = cove_container_new ("signals", e->path, &error);
+
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++) {
+    const char *key = keys[i];
+    g_autofree char *rtmin3 = g_strdup_printf ("%d", SIGRTMIN + 3);
+    g_autofree char *rtmax = g_strdup_printf ("%d", SIGRTMAX);
+    char *value;
+
+    g_assert_false (cove_container_set_config_item (c, key, "TERM", &error));
+    g_assert_nonnull (error);
+    g_printerr ("# %s = TERM: %s\n", key, error->message);
+    g_clear_error (&error);
+    g_assert_false (cove_container_set_config_item (c, key, "SIGNOTASIGNAL", &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+    g_assert_false (cove_container_set_config_item (c, key, "SIGRTMIN+999", &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+
+    set_item (c, key, "sigterm");
+    value = cove_container_get_config_item (c, key, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (value, ==, "15");
+    g_free (value);
+
+    set_item (c, key, "SIGRTMIN+3");
+    value = cove_container_get_config_item (c, key, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (value, ==, rtmin3);
+    g_free (value);
+
+    set_item (c, key, "SIGRTMAX-0");
+    value = cove_container_get_config_item (c, key, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (value, ==, rtmax);
+    g_free (value);
+
+    set_item (c, key, "9");
+    value = cove_container_get_config_item (c, key, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (value, ==, "9");
+    g_free (value);
+
+    /* empty = unset = the default (which signal it is, case_signal_delivery checks) */
+    set_item (c, key, "");
+    value = cove_container_get_config_item (c, key, NULL);
+    g_printerr ("# %s after \"\": \"%s\"\n", key, value ? value : "(null)");
+    g_assert_true (value == NULL || *value == '\0' ||
+                   (g_str_equal (key, "lxc.signal.halt") && atoi (value) == SIGPWR) ||
+                   (g_str_equal (key, "lxc.signal.reboot") && atoi (value) == SIGINT) ||
+                   (g_str_equal (key, "lxc.signal.stop") && atoi (value) == SIGKILL));
+    g_free (value);
+  }
+}
+
+/* The init is a shell that records which signal it got and exits (a pid-namespace init
+ * only receives signals it has handlers for). */
+static const char sigtest_script[] =
+  "#!/bin/sh\n"
+  "trap 'echo INT >> /signals; exit 0' INT\n"
+  "trap 'echo TERM >> /signals; exit 0' TERM\n"
+  "trap 'echo PWR >> /signals; exit 0' PWR\n"
+  "trap 'echo USR1 >> /signals; exit 0' USR1\n"
+  "trap 'echo RTMIN+3 >> /signals; exit 0' %d\n"
+  ": > /ready\n"
+  "while :; do sleep 1 & wait $!; done\n";
+
+static void
+deliver_and_check (Env *e, const char *key, const char *value, gboolean reboot, const char *expect)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ready = g_build_filename (e->rootfs, "ready", NULL);
+  g_autofree char *signals = g_build_filename (e->rootfs, "signals", NULL);
+  g_autofree char *got = NULL;
+  g_autofree char *want = g_strdup_printf ("%s\n", expect);
+  double deadline;
+
+  unlink (ready);
+  unlink (signals);
+  set_item (c, "lxc.init.cmd", "/sigtest");
+  set_item (c, key, value);
+  start_ok (c);
+  deadline = now_s () + 10;
+  while (!g_file_test (ready, G_FILE_TEST_EXISTS) && now_s () < deadline)
+    sleep_ms (10);
+  g_assert_true (g_file_test (ready, G_FILE_TEST_EXISTS));
+  if (reboot)
+    g_assert_true (cove_container_reboot2 (c, 0, &error));
+  else
+    g_assert_true (cove_container_shutdown (c, 10, &error));
+  g_assert_no_error (error);
+  g_assert_true (cove_container_wait (c, COVE_STATE_STOPPED, 10, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_no_monitor (e->path, 5));
+  got = read_file (signals);
+  g_printerr ("# %s = \"%s\": the init got %s", key, value, got ? got : "nothing\n");
+  g_assert_cmpstr (got, ==, want);
+}
+
+static void
+case_signal_delivery (Env *e)
+{
+  g_autofree char *script = g_strdup_printf (sigtest_script, SIGRTMIN + 3);
+  g_autofree char *file = g_build_filename (e->rootfs, "sigtest", NULL);
+
+  write_file (file, script, 0755);
+  deliver_and_check (e, "lxc.signal.reboot", "", TRUE, "INT");          /* default SIGINT */
+  deliver_and_check (e, "lxc.signal.reboot", "sigterm", TRUE, "TERM");
+  deliver_and_check (e, "lxc.signal.halt", "", FALSE, "PWR");           /* default SIGPWR */
+  deliver_and_check (e, "lxc.signal.halt", "SIGRTMIN+3", FALSE, "RTMIN+3");
+  deliver_and_check (e, "lxc.signal.halt", "SIGUSR1", FALSE, "USR1");
+}
+
+/* ---- C5: reboot2 ------------------------------------------------------------------- */
+
+static void
+case_reboot (Env *e)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(GError) error = NULL;
+  struct stat before, after;
+  pid_t p, p2, m;
+  double t0, elapsed;
+  gboolean ok;
+
+  g_assert_true (cove_has_api_extension ("reboot2"));
+  start_ok (c);
+  p = wait_busybox_ready (c);
+  m = monitor_pid (e);
+  g_assert_cmpint (lstat (e->socket, &before), ==, 0);
+
+  t0 = now_s ();
+  ok = cove_container_reboot2 (c, 30, &error);
+  elapsed = now_s () - t0;
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_printerr ("# reboot2(30) took %.2f s\n", elapsed);
+  g_assert_cmpfloat (elapsed, <, 30);
+
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_RUNNING);
+  p2 = init_pid_ok (c);
+  g_assert_cmpint (p2, !=, p);
+  g_assert_cmpint (monitor_pid (e), ==, m);
+  g_assert_cmpint (lstat (e->socket, &after), ==, 0);
+  g_assert_true (S_ISSOCK (after.st_mode));
+  g_assert_cmpuint (after.st_ino, ==, before.st_ino);   /* the same socket, kept open */
+  stop_ok (e, c);
+}
+
+static void
+case_reboot_nowait (Env *e)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(GError) error = NULL;
+  pid_t p, p2 = -1;
+  double t0, elapsed, deadline;
+  gboolean ok;
+
+  start_ok (c);
+  p = wait_busybox_ready (c);
+  t0 = now_s ();
+  ok = cove_container_reboot2 (c, 0, &error);
+  elapsed = now_s () - t0;
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpfloat (elapsed, <, 1);
+  deadline = now_s () + 10;
+  while (now_s () < deadline) {
+    if (cove_container_state (c) == COVE_STATE_RUNNING) {
+      p2 = cove_container_init_pid (c, NULL);
+      if (p2 > 0 && p2 != p)
+        break;
+    }
+    sleep_ms (20);
+  }
+  g_printerr ("# reboot2(0): init %d → %d after %.2f s\n", (int) p, (int) p2, now_s () - t0);
+  g_assert_cmpint (p2, >, 0);
+  g_assert_cmpint (p2, !=, p);
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_RUNNING);
+  stop_ok (e, c);
+}
+
+static void
+case_reboot_ignored (Env *e)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(GError) error = NULL;
+  pid_t p;
+  double t0, elapsed;
+  gboolean ok;
+
+  /* a pid-namespace init without a handler never receives the reboot signal */
+  set_item (c, "lxc.init.cmd", "/bin/sleep 1000");
+  start_ok (c);
+  p = init_pid_ok (c);
+  t0 = now_s ();
+  ok = cove_container_reboot2 (c, 2, &error);
+  elapsed = now_s () - t0;
+  g_assert_false (ok);
+  g_assert_nonnull (error);
+  g_printerr ("# reboot2(2) of an init that ignores the signal: %.2f s: %s\n", elapsed, error->message);
+  g_assert_error (error, COVE_ERROR, COVE_ERROR_TIMEOUT);
+  g_assert_cmpfloat (elapsed, >=, 1);
+  g_assert_cmpfloat (elapsed, <=, 3);
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_RUNNING);
+  g_assert_cmpint (init_pid_ok (c), ==, p);
+  stop_ok (e, c);
+}
+
+static void
+case_reboot_inside (Env *e)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  static const CoveState expect[] = { COVE_STATE_STOPPING, COVE_STATE_STOPPED, COVE_STATE_STARTING,
+                                      COVE_STATE_RUNNING };
+  gsize matched = 0;
+  double deadline;
+  pid_t p, p2;
+  int sub, status;
+
+  start_ok (c);
+  p = init_pid_ok (c);
+  /* a streaming state subscription, as `cove wait` would hold it */
+  sub = raw_connect (e->socket);
+  g_assert_cmpint (sub, >=, 0);
+  g_assert_true (raw_send (sub, "wait-state", g_variant_new ("(ub)", (guint32) ALL_STATES, TRUE)));
+  sleep_ms (100);   /* let the monitor register it before the reboot starts */
+
+  status = cove_container_attach_run_wait (c, ARGV ("reboot", "-f"), &error);
+  g_printerr ("# attach reboot -f: status %d%s%s\n", status, error ? ": " : "", error ? error->message : "");
+  g_clear_error (&error);
+  deadline = now_s () + 30;
+  while (matched < G_N_ELEMENTS (expect) && now_s () < deadline) {
+    g_autoptr(GVariant) reply = raw_recv (sub, deadline - now_s ());
+    g_autoptr(GVariant) payload = NULL;
+    guint32 state;
+
+    if (reply == NULL)
+      break;
+    g_assert_true (reply_unpack (reply, &payload, &error));
+    g_assert_no_error (error);
+    g_variant_get (payload, "(u)", &state);
+    g_string_append_printf (seen, " %s", cove_state_to_string (state));
+    if (state == expect[matched])
+      matched++;
+  }
+  close (sub);
+  g_printerr ("# states seen during reboot -f:%s\n", seen->str);
+  g_assert_cmpuint (matched, ==, G_N_ELEMENTS (expect));
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_RUNNING);
+  p2 = init_pid_ok (c);
+  g_assert_cmpint (p2, !=, p);
+
+  /* poweroff -f: the container stops and stays stopped */
+  status = cove_container_attach_run_wait (c, ARGV ("poweroff", "-f"), &error);
+  g_printerr ("# attach poweroff -f: status %d%s%s\n", status, error ? ": " : "", error ? error->message : "");
+  g_clear_error (&error);
+  g_assert_true (cove_container_wait (c, COVE_STATE_STOPPED, 20, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
+  g_assert_false (is_socket (e->socket));
+}
+
+static void
+case_reboot_hooks (Env *e)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hook = g_build_filename (e->path, "post-stop.sh", NULL);
+  g_autofree char *targets = g_build_filename (e->path, "targets", NULL);
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\necho \"$LXC_TARGET\" >> '%s'\n", targets);
+  g_autofree char *got = NULL;
+
+  write_file (hook, script, 0755);
+  set_item (c, "lxc.hook.post-stop", hook);
+  start_ok (c);
+  wait_busybox_ready (c);
+  g_assert_true (cove_container_reboot2 (c, 30, &error));
+  g_assert_no_error (error);
+  got = read_file (targets);
+  g_assert_cmpstr (got, ==, "reboot\n");
+  g_clear_pointer (&got, g_free);
+  wait_busybox_ready (c);
+  stop_ok (e, c);
+  got = read_file (targets);
+  g_assert_cmpstr (got, ==, "reboot\nstop\n");
+}
+
+static void
+case_reboot_stopped (Env *e)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(GError) error = NULL;
+  double t0 = now_s ();
+
+  g_assert_false (cove_container_reboot2 (c, 5, &error));
+  g_assert_error (error, COVE_ERROR, COVE_ERROR_NOT_RUNNING);
+  g_assert_nonnull (strstr (error->message, "not running"));
+  g_assert_cmpfloat (now_s () - t0, <, 1);
+  g_clear_error (&error);
+  g_assert_false (cove_container_reboot2 (c, 0, &error));
+  g_assert_error (error, COVE_ERROR, COVE_ERROR_NOT_RUNNING);
+}
+
+/* The monitor's fd count once its clients' connections are gone: the lowest count seen
+ * within @seconds (it only falls while the monitor closes finished connections). */
+static int
+settled_fd_count (pid_t pid, int at_most, double seconds)
+{
+  double deadline = now_s () + seconds;
+  int best = fd_count (pid);
+
+  while (now_s () < deadline && best > at_most) {
+    sleep_ms (20);
+    best = MIN (best, fd_count (pid));
+  }
+  return best;
+}
+
+static void
+case_reboot_repeat (Env *e)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  pid_t m, p;
+  int baseline, final;
+
+  start_ok (c);
+  p = wait_busybox_ready (c);
+  m = monitor_pid (e);
+  baseline = settled_fd_count (m, 0, 0.3);
+  for (int i = 0; i < 10; i++) {
+    g_autoptr(GError) error = NULL;
+    double t0 = now_s ();
+    gboolean ok = cove_container_reboot2 (c, 60, &error);
+    pid_t p2;
+
+    g_assert_no_error (error);
+    g_assert_true (ok);
+    p2 = wait_busybox_ready (c);
+    g_printerr ("# reboot %d: %.2f s, init %d → %d, monitor fds %d\n", i + 1, now_s () - t0,
+                (int) p, (int) p2, fd_count (m));
+    g_assert_cmpint (p2, !=, p);
+    p = p2;
+  }
+  g_assert_cmpint (monitor_pid (e), ==, m);
+  final = settled_fd_count (m, baseline, 3);
+  g_printerr ("# monitor fds: %d before, %d after ten reboots\n", baseline, final);
+  g_assert_cmpint (final, <=, baseline);
+  stop_ok (e, c);
+}
+
+static void
+case_extensions (Env *e)
+{
+  g_assert_true (cove_has_api_extension ("reboot2"));
+  g_assert_true (cove_has_api_extension ("init_pidfd"));
+}
+
+/* ---- execute, attach, shutdown ------------------------------------------------------ */
+
+static void
+case_execute (Env *e)
+{
+  const struct {
+    const char *const *argv;
+    int status;
+  } runs[] = {
+    { ARGV ("sh", "-c", "exit 0"), 0 },
+    { ARGV ("sh", "-c", "exit 7"), 7 },
+    { ARGV ("/bin/sh", "-c", "kill -9 $$"), 128 + SIGKILL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (runs); i++) {
+    g_autoptr(CoveContainer) c = open_container (e);
+    g_autoptr(GError) error = NULL;
+    int status = cove_container_execute (c, runs[i].argv, &error);
+
+    g_assert_no_error (error);
+    g_printerr ("# execute %s: %d\n", runs[i].argv[2], status);
+    g_assert_cmpint (status, ==, runs[i].status);
+    g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
+    g_assert_true (wait_no_monitor (e->path, 5));
+    g_assert_false (is_socket (e->socket));
+  }
+  {
+    g_autoptr(CoveContainer) c = open_container (e);
+    g_autoptr(GError) error = NULL;
+    g_assert_cmpint (cove_container_execute (c, ARGV ("/nonexistent"), &error), ==, -1);
+    g_assert_nonnull (error);
+    g_printerr ("# execute /nonexistent: %s\n", error->message);
+    g_assert_true (wait_no_monitor (e->path, 5));
+  }
+}
+
+static void
+case_attach (Env *e)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *marker = g_build_filename (e->rootfs, "attach-marker", NULL);
+
+  g_assert_cmpint (cove_container_attach_run_wait (c, ARGV ("true"), &error), ==, -1);
+  g_assert_error (error, COVE_ERROR, COVE_ERROR_NOT_RUNNING);
+  g_clear_error (&error);
+
+  start_ok (c);
+  write_file (marker, "", 0644);
+  g_assert_cmpint (attach (c, ARGV ("sh", "-c", "test \"$(cat /etc/hostname)\" = " NAME)), ==, 0);
+  g_assert_cmpint (attach (c, ARGV ("sh", "-c", "test \"$(hostname)\" = " NAME)), ==, 0);
+  g_assert_cmpint (attach (c, ARGV ("test", "-e", "/attach-marker")), ==, 0);   /* its root */
+  g_assert_cmpint (attach (c, ARGV ("sh", "-c", "test \"$(cat /proc/1/comm)\" = init")), ==, 0);
+  g_assert_cmpint (attach (c, ARGV ("sh", "-c", "exit 5")), ==, 5);
+  g_assert_cmpint (attach (c, ARGV ("false")), ==, 1);
+  g_assert_cmpint (attach (c, ARGV ("sh", "-c", "kill -9 $$")), ==, 128 + SIGKILL);
+  g_assert_cmpint (attach (c, ARGV ("/nonexistent-command")), ==, 127);
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_RUNNING);
+  stop_ok (e, c);
+}
+
+static void
+case_shutdown (Env *e)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(GError) error = NULL;
+  double t0, elapsed;
+  gboolean ok;
+
+  /* busybox halts on lxc.signal.halt = SIGUSR1 */
+  start_ok (c);
+  wait_busybox_ready (c);
+  t0 = now_s ();
+  ok = cove_container_shutdown (c, 30, &error);
+  elapsed = now_s () - t0;
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_printerr ("# clean shutdown took %.2f s\n", elapsed);
+  g_assert_cmpfloat (elapsed, <, 30);
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
+  g_assert_true (wait_no_monitor (e->path, 5));
+  g_clear_pointer (&c, cove_container_unref);
+
+  /* an init that ignores the halt signal is killed after the timeout */
+  c = open_container (e);
+  set_item (c, "lxc.init.cmd", "/bin/sleep 1000");
+  start_ok (c);
+  t0 = now_s ();
+  ok = cove_container_shutdown (c, 2, &error);
+  elapsed = now_s () - t0;
+  g_printerr ("# shutdown(2) of an init that ignores SIGUSR1: %s after %.2f s%s%s\n",
+              ok ? "TRUE" : "FALSE", elapsed, error ? ": " : "", error ? error->message : "");
+  g_clear_error (&error);
+  g_assert_cmpfloat (elapsed, >=, 1);
+  g_assert_cmpfloat (elapsed, <=, 4);
+  g_assert_true (cove_container_wait (c, COVE_STATE_STOPPED, 5, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_no_monitor (e->path, 5));
+}
+
+/* ---- robustness ---------------------------------------------------------------------- */
+
+static void
+case_monitor_killed (Env *e)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(GError) error = NULL;
+  struct pollfd p = { -1, POLLIN, 0 };
+  pid_t init, m;
+  int r;
+
+  start_ok (c);
+  init = init_pid_ok (c);
+  p.fd = cove_container_init_pidfd (c, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (p.fd, >=, 0);
+  m = monitor_pid (e);
+  g_assert_cmpint (kill (m, SIGKILL), ==, 0);
+  do
+    r = poll (&p, 1, 10000);
+  while (r < 0 && errno == EINTR);
+  g_assert_cmpint (r, ==, 1);   /* the init died with its monitor */
+  close (p.fd);
+  g_assert_true (wait_no_monitor (e->path, 5));
+  g_printerr ("# monitor %d killed; init %d gone; socket file %s\n", (int) m, (int) init,
+              g_file_test (e->socket, G_FILE_TEST_EXISTS) ? "left behind (stale)" : "gone");
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
+
+  /* the next start copes with whatever the dead monitor left */
+  start_ok (c);
+  g_assert_cmpint (init_pid_ok (c), !=, init);
+  g_assert_cmpint (monitor_pid (e), !=, m);
+  stop_ok (e, c);
+}
+
+static void
+case_names (Env *e)
+{
+  static const char *const bad[] = { "a/b", "..", ".", "../x", "x/..", "/abs", "" };
+  g_autoptr(CoveContainer) ok = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *escaped = g_build_filename (e->path, "..", "escaped", NULL);
+  g_autofree char *escaped_name = g_strdup_printf ("../%s", "escaped");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autoptr(CoveContainer) c = cove_container_new (bad[i], e->path, &error);
+    g_assert_null (c);
+    g_assert_error (error, COVE_ERROR, COVE_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+  }
+  ok = cove_container_new ("a..b", e->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ok);
+  /* the CLI refuses too and creates nothing outside the path */
+  g_assert_cmpint (run_tool (e, &out, "create", escaped_name, "-t", "busybox", NULL), !=, 0);
+  g_assert_false (g_file_test (escaped, G_FILE_TEST_EXISTS));
+}
+
+typedef struct {
+  CoveContainer *c;
+  gboolean ok;
+  GError *error;
+  GMutex *lock;
+  GCond *cond;
+  int *arrived;
+} StartArgs;
+
+static gpointer
+start_thread (gpointer data)
+{
+  StartArgs *s = data;
+
+  /* both threads leave the barrier together */
+  g_mutex_lock (s->lock);
+  (*s->arrived)++;
+  g_cond_broadcast (s->cond);
+  while (*s->arrived < 2)
+    g_cond_wait (s->cond, s->lock);
+  g_mutex_unlock (s->lock);
+  s->ok = cove_container_start (s->c, COVE_START_FLAGS_NONE, NULL, &s->error);
+  return NULL;
+}
+
+static void
+case_concurrent_start (Env *e)
+{
+  StartArgs s[2] = { { 0 } };
+  GThread *threads[2];
+  GMutex lock;
+  GCond cond;
+  int arrived = 0;
+  g_autoptr(CoveContainer) third = open_container (e);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) monitors = NULL;
+  int winner;
+
+  g_mutex_init (&lock);
+  g_cond_init (&cond);
+  for (int i = 0; i < 2; i++) {
+    s[i].c = open_container (e);
+    s[i].lock = &lock;
+    s[i].cond = &cond;
+    s[i].arrived = &arrived;
+    threads[i] = g_thread_new ("start", start_thread, &s[i]);
+  }
+  for (int i = 0; i < 2; i++)
+    g_thread_join (threads[i]);
+  g_mutex_clear (&lock);
+  g_cond_clear (&cond);
+
+  for (int i = 0; i < 2; i++)
+    g_printerr ("# start %d: %s%s\n", i, s[i].ok ? "TRUE" : "FALSE: ",
+                s[i].error ? s[i].error->message : "");
+  g_assert_true (s[0].ok != s[1].ok);   /* exactly one wins */
+  winner = s[0].ok ? 0 : 1;
+  g_assert_no_error (s[winner].error);
+  g_assert_error (s[1 - winner].error, COVE_ERROR, COVE_ERROR_BUSY);
+  g_assert_nonnull (strstr (s[1 - winner].error->message, "already running"));
+  g_assert_cmpint (cove_container_state (s[winner].c), ==, COVE_STATE_RUNNING);
+
+  /* a later start is refused the same way (the loser must not have broken the lock) */
+  g_assert_false (cove_container_start (third, COVE_START_FLAGS_NONE, NULL, &error));
+  g_assert_error (error, COVE_ERROR, COVE_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "already running"));
+  g_clear_error (&error);
+  monitors = find_monitors (e->path);
+  for (int tries = 0; monitors->len > 1 && tries < 250; tries++) {
+    /* refused monitors are on their way out */
+    sleep_ms (20);
+    g_array_unref (monitors);
+    monitors = find_monitors (e->path);
+  }
+  g_assert_cmpuint (monitors->len, ==, 1);
+
+  stop_ok (e, s[winner].c);
+  for (int i = 0; i < 2; i++) {
+    g_clear_error (&s[i].error);
+    cove_container_unref (s[i].c);
+  }
+}
+
+/* The end-to-end check with the cove tool. */
+static void
+case_cli (Env *e)
+{
+  g_autoptr(CoveContainer) c = open_container (e);
+  g_autofree char *info = NULL;
+  g_autofree char *info2 = NULL;
+  g_autofree char *waited = NULL;
+  g_autofree char *pid_line = NULL;
+  const char *line;
+  pid_t pid;
+
+  g_assert_cmpint (run_tool (e, NULL, "start", NAME, NULL), ==, 0);
+  g_assert_cmpint (run_tool (e, &info, "info", NAME, NULL), ==, 0);
+  g_assert_nonnull (strstr (info, "State: RUNNING\n"));
+  line = strstr (info, "PID: ");
+  g_assert_nonnull (line);
+  pid = atoi (line + 5);
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpint (kill (pid, 0), ==, 0);
+
+  g_assert_cmpint (wait_busybox_ready (c), ==, pid);
+  g_assert_cmpint (run_tool (e, NULL, "reboot", NAME, "-t", "20", NULL), ==, 0);
+  g_assert_cmpint (run_tool (e, &info2, "info", NAME, NULL), ==, 0);
+  g_assert_nonnull (strstr (info2, "State: RUNNING\n"));
+  line = strstr (info2, "PID: ");
+  g_assert_nonnull (line);
+  g_assert_cmpint (atoi (line + 5), !=, pid);
+  g_assert_cmpint (run_tool (e, NULL, "attach", NAME, "--", "sh", "-c", "exit 3", NULL), ==, 3);
+  g_assert_cmpint (run_tool (e, &waited, "wait", NAME, "RUNNING", "-t", "0", NULL), ==, 0);
+  g_assert_cmpstr (waited, ==, "RUNNING\n");
+
+  wait_busybox_ready (c);
+  g_assert_cmpint (run_tool (e, NULL, "stop", NAME, "-t", "20", NULL), ==, 0);
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
+  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_cmpint (run_tool (e, NULL, "execute", NAME, "--", "sh", "-c", "exit 7", NULL), ==, 7);
+  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_cmpint (run_tool (e, NULL, "start", NAME, NULL), ==, 0);
+  g_assert_cmpint (run_tool (e, NULL, "destroy", NAME, NULL), !=, 0);   /* running */
+  g_assert_cmpint (run_tool (e, NULL, "stop", NAME, "-k", NULL), ==, 0);
+  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_cmpint (run_tool (e, NULL, "destroy", NAME, NULL), ==, 0);
+  g_assert_false (g_file_test (e->dir, G_FILE_TEST_EXISTS));
+}
+
+/* ---- the harness --------------------------------------------------------------------- */
+
+typedef struct {
+  const char *path;
+  void (*body) (Env *e);
+  gboolean template;      /* create c1 with `cove create -t busybox` first */
+  guint timeout;          /* seconds for the body */
+} Case;
+
+static const Case cases[] = {
+  { "/lifecycle/C0.1/start", case_start, TRUE, 60 },
+  { "/lifecycle/C0.1/fail-rootfs", case_fail_rootfs, TRUE, 60 },
+  { "/lifecycle/C0.1/fail-init", case_fail_init, TRUE, 60 },
+  { "/lifecycle/C0.1/fail-mount-entry", case_fail_mount_entry, TRUE, 60 },
+  { "/lifecycle/C0.2/socket", case_socket, TRUE, 60 },
+  { "/lifecycle/C0.3/wait", case_wait, TRUE, 60 },
+  { "/lifecycle/C0.4/signal-keys", case_signal_keys, FALSE, 30 },
+  { "/lifecycle/C0.4/signal-delivery", case_signal_delivery, TRUE, 90 },
+  { "/lifecycle/C5/extensions", case_extensions, FALSE, 30 },
+  { "/lifecycle/C5.1/reboot2", case_reboot, TRUE, 60 },
+  { "/lifecycle/C5.2/reboot2-nowait", case_reboot_nowait, TRUE, 60 },
+  { "/lifecycle/C5.3/reboot2-ignored", case_reboot_ignored, TRUE, 60 },
+  { "/lifecycle/C5.4/reboot-inside", case_reboot_inside, TRUE, 90 },
+  { "/lifecycle/C5.6/stop-hook-target", case_reboot_hooks, TRUE, 90 },
+  { "/lifecycle/C5.7/reboot2-stopped", case_reboot_stopped, TRUE, 30 },
+  { "/lifecycle/C5.8/reboot2-ten-times", case_reboot_repeat, TRUE, 240 },
+  { "/lifecycle/execute", case_execute, TRUE, 60 },
+  { "/lifecycle/attach", case_attach, TRUE, 60 },
+  { "/lifecycle/shutdown", case_shutdown, TRUE, 90 },
+  { "/lifecycle/monitor-killed", case_monitor_killed, TRUE, 60 },
+  { "/lifecycle/names", case_names, FALSE, 30 },
+  { "/lifecycle/concurrent-start", case_concurrent_start, TRUE, 60 },
+  { "/lifecycle/cli", case_cli, TRUE, 120 },
+};
+
+static void
+env_init (Env *e, const char *path)
+{
+  e->path = g_strdup (path);
+  e->dir = g_build_filename (path, NAME, NULL);
+  e->rootfs = g_build_filename (e->dir, "rootfs", NULL);
+  e->socket = socket_for (path, NAME);
+  e->rundir = rundir_for (path, NAME);
+}
+
+static void
+env_clear (Env *e)
+{
+  g_free (e->path);
+  g_free (e->dir);
+  g_free (e->rootfs);
+  g_free (e->socket);
+  g_free (e->rundir);
+}
+
+/* Parent side, after the body (which may have failed anywhere): stop what runs under
+ * @path, make sure no monitor, container process, mount or run-directory file
+ * survives, and remove @path. Returns what had to be cleaned up by force. */
+static char *
+teardown (const char *path)
+{
+  GString *problems = g_string_new (NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr(GArray) monitors = NULL;
+  g_autoptr(GArray) procs = NULL;
+  g_autofree char *mounts = NULL;
+  const char *entry;
+  double deadline;
+
+  g_ptr_array_add (names, g_strdup (NAME));
+  while (dir && (entry = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *sub = g_build_filename (path, entry, NULL);
+    if (g_file_test (sub, G_FILE_TEST_IS_DIR) && !g_str_equal (entry, NAME))
+      g_ptr_array_add (names, g_strdup (entry));
+  }
+  for (guint i = 0; i < names->len; i++) {
+    g_autoptr(CoveContainer) c = cove_container_new (names->pdata[i], path, NULL);
+    if (c != NULL && cove_container_state (c) != COVE_STATE_STOPPED) {
+      g_autoptr(GError) error = NULL;
+      if (!cove_container_stop (c, &error))
+        g_printerr ("# cleanup: stop %s: %s\n", (char *) names->pdata[i], error->message);
+    }
+  }
+
+  if (!wait_no_monitor (path, 10)) {
+    monitors = find_monitors (path);
+    for (guint i = 0; i < monitors->len; i++) {
+      int pid = g_array_index (monitors, int, i);
+      g_string_append_printf (problems, "monitor %d survived the stop; killed\n", pid);
+      kill (pid, SIGKILL);
+    }
+    wait_no_monitor (path, 5);
+  }
+  /* the inits die with their monitors (PR_SET_PDEATHSIG) */
+  deadline = now_s () + 5;
+  for (;;) {
+    g_clear_pointer (&procs, g_array_unref);
+    procs = find_rooted_under (path);
+    if (procs->len == 0 || now_s () > deadline)
+      break;
+    sleep_ms (20);
+  }
+  for (guint i = 0; i < procs->len; i++) {
+    int pid = g_array_index (procs, int, i);
+    g_string_append_printf (problems, "container process %d survived its monitor; killed\n", pid);
+    kill (pid, SIGKILL);
+  }
+
+  mounts = mounts_mentioning (path);
+  if (mounts != NULL) {
+    g_auto(GStrv) lines = g_strsplit (mounts, "\n", -1);
+    g_string_append_printf (problems, "mounts left behind:\n%s", mounts);
+    for (gssize i = g_strv_length (lines) - 1; i >= 0; i--) {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", 6);
+      if (g_strv_length (fields) >= 5)
+        umount2 (fields[4], MNT_DETACH);
+    }
+  }
+
+  for (guint i = 0; i < names->len; i++) {
+    g_autofree char *rundir = rundir_for (path, names->pdata[i]);
+    g_autoptr(GDir) rd = g_dir_open (rundir, 0, NULL);
+    while (rd && (entry = g_dir_read_name (rd)) != NULL) {
+      g_autofree char *file = g_build_filename (rundir, entry, NULL);
+      g_string_append_printf (problems, "%s left behind\n", file);
+      unlink (file);
+    }
+    if (rd != NULL && rmdir (rundir) == 0)
+      g_printerr ("# cleanup: removed the empty run directory %s\n", rundir);
+  }
+
+  remove_tree (path);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    g_string_append_printf (problems, "could not remove %s\n", path);
+  if (problems->len == 0) {
+    g_string_free (problems, TRUE);
+    return NULL;
+  }
+  return g_string_free (problems, FALSE);
+}
+
+static gboolean
+create_container (const char *path, GError **error)
+{
+  const char *argv[] = { g_getenv ("COVE_TOOL"), "-P", path, "create", NAME, "-t", "busybox", NULL };
+  g_autofree char *err = NULL;
+  int wait_status;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
+                     &wait_status, error))
+    return FALSE;
+  if (!g_spawn_check_wait_status (wait_status, error)) {
+    g_prefix_error (error, "cove create -t busybox: %s: ", err ? g_strchomp (err) : "");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+run_case (gconstpointer data)
+{
+  const Case *tc = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *problems = NULL;
+
+  if (skip_reason != NULL) {
+    g_test_skip (skip_reason);
+    return;
+  }
+  if (g_test_subprocess ()) {
+    Env e = { 0 };
+    const char *p = g_getenv (PATH_ENV);
+
+    g_assert_nonnull (p);
+    env_init (&e, p);
+    tc->body (&e);
+    env_clear (&e);
+    return;
+  }
+
+  path = g_dir_make_tmp ("cove-itest-XXXXXX", &error);
+  g_assert_no_error (error);
+  if (tc->template && !create_container (path, &error)) {
+    g_test_fail_printf ("%s", error->message);
+    problems = teardown (path);
+  } else {
+    g_setenv (PATH_ENV, path, TRUE);
+    g_test_trap_subprocess (NULL, (guint64) tc->timeout * G_USEC_PER_SEC,
+                            G_TEST_SUBPROCESS_INHERIT_STDERR);
+    g_unsetenv (PATH_ENV);
+    problems = teardown (path);
+    g_test_trap_assert_passed ();
+  }
+  if (problems != NULL)
+    g_test_fail_printf ("cleanup after the case: %s", problems);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (geteuid () != 0) {
+    skip_reason = "needs root (the root suite runs real containers)";
+  } else if (!g_test_subprocess ()) {
+    const char *tool = g_getenv ("COVE_TOOL");
+    const char *monitor = g_getenv ("COVE_MONITOR");
+
+    /* every case runs in this private network namespace (the subprocesses inherit it) */
+    if (unshare (CLONE_NEWNET) < 0)
+      skip_reason = g_strdup_printf ("unshare(CLONE_NEWNET): %s", g_strerror (errno));
+    else if (tool == NULL || monitor == NULL || g_getenv ("COVE_DATADIR") == NULL)
+      skip_reason = "COVE_TOOL, COVE_MONITOR and COVE_DATADIR must be set (run through meson test)";
+    else if (!g_file_test (tool, G_FILE_TEST_IS_EXECUTABLE) || !g_file_test (monitor, G_FILE_TEST_IS_EXECUTABLE))
+      skip_reason = "COVE_TOOL or COVE_MONITOR is not an executable";
+    else if (!g_file_test ("/bin/busybox", G_FILE_TEST_IS_EXECUTABLE))
+      skip_reason = "the busybox template needs /bin/busybox (apt-get install busybox-static)";
+    /* the parent keeps going after a failed case; subprocess bodies stop at the first */
+    g_test_set_nonfatal_assertions ();
+  }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_test_add_data_func (cases[i].path, &cases[i], run_case);
+  return g_test_run ();
+}
