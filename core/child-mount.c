@@ -32,7 +32,6 @@
 
 #include <fcntl.h>
 #include <stdio.h>
-#include <gio/gio.h>
 #include <string.h>
 #include <linux/openat2.h>
 #include <sys/capability.h>
@@ -457,7 +456,7 @@ setup_mount_auto (const Root *root, GError **error)
 static gboolean
 is_not_found (const GError *error)
 {
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  return g_error_matches (error, COVE_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
 static gboolean

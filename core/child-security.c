@@ -9,15 +9,21 @@
  * exec as root despite the bounding set). The effective set is left alone: the start
  * hooks and the rest of the setup still need it, and the exec recomputes it.
  * lxc.cap.drop and lxc.cap.keep together are an error (as in LXC).
+ *
+ * Groups and ids change with the raw system calls, not glibc's wrappers: the init is
+ * cloned (clone3) from a monitor that has other threads (GLib's worker), so glibc in the
+ * child still lists threads that do not exist there, and its setgroups/setresuid/
+ * setresgid wrappers, which signal every listed thread and wait for them, would hang.
+ * The init has one thread, so the per-thread system call is exactly right.
  */
 #define COVE_LOG_CATEGORY "child"
 #include "child-internal.h"
 
-#include <grp.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 
 /* The highest capability this kernel knows. */
 static int
@@ -167,14 +173,14 @@ cove_child_apply_security (const CoveChildSetup *setup, GError **error)
   if (!drop_caps (config, error))
     return FALSE;
 
-  if (setgroups (0, NULL) < 0) {
+  if (syscall (SYS_setgroups, 0, NULL) < 0) {
     cove_throw_errno (error, "clear the supplementary groups");
     cove_child_prefix_error (error, "lxc.init.gid", gid_text);
     return FALSE;
   }
   if (cove_config_is_set (config, -1, "init.gid")) {
     gid_t gid = (gid_t) cove_config_get_uint (config, -1, "init.gid");
-    if (setresgid (gid, gid, gid) < 0) {
+    if (syscall (SYS_setresgid, gid, gid, gid) < 0) {
       cove_throw_errno (error, "setresgid");
       cove_child_prefix_error (error, "lxc.init.gid", gid_text);
       return FALSE;
@@ -182,7 +188,7 @@ cove_child_apply_security (const CoveChildSetup *setup, GError **error)
   }
   if (cove_config_is_set (config, -1, "init.uid")) {
     uid_t uid = (uid_t) cove_config_get_uint (config, -1, "init.uid");
-    if (setresuid (uid, uid, uid) < 0) {
+    if (syscall (SYS_setresuid, uid, uid, uid) < 0) {
       cove_throw_errno (error, "setresuid");
       cove_child_prefix_error (error, "lxc.init.uid", uid_text);
       return FALSE;

@@ -33,12 +33,8 @@ update_log_target (CoveContainer *c)
   cove_close_fdp (&c->log_target.fd);
   g_free (c->log_file);
   c->log_file = g_strdup (file);
-  if (file != NULL) {
-    g_autoptr(GError) error = NULL;
-    c->log_target.fd = cove_log_open_file (file, &error);
-    if (c->log_target.fd < 0)
-      cove_warn ("%s: lxc.log.file: %s, ignoring", c->name, error->message);
-  }
+  c->log_target.path = c->log_file;
+  c->log_target.open_failed = FALSE;
 }
 
 #define WITH_LOG(c) for (gboolean once_ = (cove_log_push_target (&(c)->log_target), TRUE); once_; \

@@ -22,6 +22,13 @@ cove_close_fdp (int *fd)
 }
 #define cove_autofd __attribute__((cleanup (cove_close_fdp))) int
 
+/* G_IO_ERROR without linking GIO (loading libgio costs ~2 ms per process start, paid by
+ * the caller and by every monitor): the same quark string, and GIOErrorEnum codes. */
+#include <gio/gio.h>   /* GIOErrorEnum only */
+#define COVE_IO_ERROR (cove_io_error_quark ())
+GQuark cove_io_error_quark (void);
+int cove_io_error_from_errno (int errsv);
+
 /* Sets a G_IO_ERROR from errno: "<what>: <strerror>"; always returns FALSE. */
 gboolean cove_throw_errno (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
 gboolean cove_throw_errno_code (GError **error, int errsv, const char *format, ...) G_GNUC_PRINTF (3, 4);
@@ -39,13 +46,15 @@ typedef enum {
 /* Per-call target: the container whose API call logs (its lxc.log.file and level). */
 typedef struct {
   const char *name;
-  int fd;              /* -1: none */
+  const char *path;    /* opened on first use, so reading a config creates no file */
+  int fd;              /* -1: not open */
+  gboolean open_failed;
   CoveLogLevel level;
 } CoveLogTarget;
 
 gboolean cove_log_level_parse (const char *text, CoveLogLevel *level, GError **error);
 const char *cove_log_level_to_string (CoveLogLevel level);
-void cove_log_push_target (const CoveLogTarget *target);
+void cove_log_push_target (CoveLogTarget *target);
 void cove_log_pop_target (void);
 void cove_log_full (CoveLogLevel level, const char *category, const char *file, int line,
                     const char *func, const char *format, ...) G_GNUC_PRINTF (6, 7);

@@ -105,6 +105,8 @@ cove_hooks_run (CoveRegistry *registry, CoveHookContext *ctx, CoveHookPoint poin
   g_autoptr(GPtrArray) hooks = g_ptr_array_copy (registry->hooks[point], NULL, NULL);
   gboolean teardown = is_teardown (point);
 
+  /* the copy inherits the registry's free function; the hooks stay the registry's */
+  g_ptr_array_set_free_func (hooks, NULL);
   g_ptr_array_sort (hooks, compare_hooks);
   ctx->point = point;
   for (guint n = 0; n < hooks->len; n++) {

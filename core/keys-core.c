@@ -13,6 +13,9 @@
 static const char *const core_extensions[] = {
   "lxc_log",
   "lxc_config_item_is_supported",
+  "reboot2",
+  "init_pidfd",
+  "pidfd",
   NULL,
 };
 

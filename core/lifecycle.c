@@ -47,6 +47,12 @@ cove_state_parse_mask (const char *states, guint *mask, GError **error)
     }
     result |= COVE_STATE_MASK (i);
   }
+  if (result == 0) {
+    /* an empty mask would wait for nothing, forever */
+    g_set_error_literal (error, COVE_ERROR, COVE_ERROR_INVALID_ARGUMENT,
+                         "no state given (expected e.g. RUNNING or RUNNING|STOPPED)");
+    return FALSE;
+  }
   *mask = result;
   return TRUE;
 }
@@ -82,6 +88,9 @@ write_config_memfd (CoveContainer *c, GError **error)
   return g_steal_fd (&fd);
 }
 
+/* Not a public flag: cove_container_execute() runs its command under a minimal init. */
+#define START_EXECUTE (1u << 16)
+
 static char **
 monitor_argv (CoveContainer *c, CoveStartFlags flags, const char * const *argv)
 {
@@ -99,6 +108,8 @@ monitor_argv (CoveContainer *c, CoveStartFlags flags, const char * const *argv)
     g_strv_builder_add_many (b, "--disable", *d, NULL);
   if (flags & COVE_START_FOREGROUND)
     g_strv_builder_add (b, "--foreground");
+  if (flags & START_EXECUTE)
+    g_strv_builder_add (b, "--execute");
   if (argv != NULL) {
     g_strv_builder_add (b, "--");
     g_strv_builder_addv (b, (const char **) argv);
@@ -191,7 +202,7 @@ cove_container_execute (CoveContainer *c, const char * const *argv, GError **err
     return -1;
   }
   if (!cove_container_validate_config (c, error) ||
-      !run_monitor (c, COVE_START_FOREGROUND, argv, &status, error))
+      !run_monitor (c, COVE_START_FOREGROUND | START_EXECUTE, argv, &status, error))
     return -1;
   return status;
 }
@@ -241,6 +252,16 @@ timeout:
   return FALSE;
 }
 
+/* EOF, or a reset: a monitor whose start failed closes its listening socket with our
+ * connection still unaccepted in the backlog, and the kernel resets it. */
+static gboolean
+monitor_went_away (const GError *error)
+{
+  /* ECONNRESET and EPIPE both become G_IO_ERROR_CONNECTION_CLOSED (== BROKEN_PIPE) */
+  return g_error_matches (error, COVE_ERROR, COVE_ERROR_NOT_RUNNING) ||
+         g_error_matches (error, COVE_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+}
+
 gboolean
 cove_container_wait_mask (CoveContainer *c, guint states, int timeout, CoveState *reached,
                           GError **error)
@@ -249,6 +270,7 @@ cove_container_wait_mask (CoveContainer *c, guint states, int timeout, CoveState
   g_autofree char *rundir = NULL;
   gint64 deadline;
   cove_autofd inotify_fd = -1;
+  int wd, last_wd = -1;
 
   g_return_val_if_fail (c != NULL, FALSE);
   path = cove_container_get_path (c);
@@ -277,16 +299,22 @@ cove_container_wait_mask (CoveContainer *c, guint states, int timeout, CoveState
         g_set_error (error, COVE_ERROR, COVE_ERROR_TIMEOUT, "container \"%s\" is not running", name);
         return FALSE;
       }
-      /* not running yet: wait for its monitor's socket to appear, without polling */
+      /* not running yet: wait for its monitor's socket to appear, without polling. The
+       * watch is renewed every round: a monitor whose start fails removes the run
+       * directory, and the watch with it (the next start makes a new directory). */
       if (inotify_fd < 0) {
         inotify_fd = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
-        if (inotify_fd < 0 || !cove_rundir_ensure (rundir, error) ||
-            inotify_add_watch (inotify_fd, rundir, IN_CREATE | IN_MOVED_TO) < 0) {
-          if (error && *error == NULL)
-            cove_throw_errno (error, "watch %s", rundir);
-          return FALSE;
-        }
-        continue;   /* the socket may have appeared before the watch */
+        if (inotify_fd < 0)
+          return cove_throw_errno (error, "inotify_init1");
+      }
+      if (!cove_rundir_ensure (rundir, error))
+        return FALSE;
+      wd = inotify_add_watch (inotify_fd, rundir, IN_CREATE | IN_MOVED_TO);
+      if (wd < 0)
+        return cove_throw_errno (error, "watch %s", rundir);
+      if (wd != last_wd) {
+        last_wd = wd;
+        continue;   /* a new watch: the socket may have appeared before it */
       }
       if (!wait_for_socket (c, inotify_fd, deadline, error))
         return FALSE;
@@ -308,13 +336,17 @@ cove_container_wait_mask (CoveContainer *c, guint states, int timeout, CoveState
       return TRUE;
     }
     if (!cove_wire_send (fd, g_variant_new ("(sv)", "wait-state", g_variant_new ("(ub)", states, FALSE)),
-                         NULL, 0, error))
+                         NULL, 0, &local_error)) {
+      if (monitor_went_away (local_error))
+        continue;
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
+    }
     reply = cove_wire_recv (fd, G_VARIANT_TYPE ("(bv)"), COVE_WIRE_REQUEST_MAX, NULL,
                             deadline < 0 ? -1 : (int) MAX (0, (deadline - g_get_monotonic_time ()) / 1000),
                             &local_error);
     if (reply == NULL) {
-      if (g_error_matches (local_error, COVE_ERROR, COVE_ERROR_NOT_RUNNING))
+      if (monitor_went_away (local_error))
         continue;   /* the monitor went away: re-evaluate */
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;

@@ -116,11 +116,6 @@ cove_log_init (const CoveLogOptions *options, GError **error)
     g_set_error_literal (error, COVE_ERROR, COVE_ERROR_INVALID_ARGUMENT, "no log options given");
     return FALSE;
   }
-  if (options->level != NULL && !cove_log_level_parse (options->level, &level, error))
-    return FALSE;
-  if (options->name != NULL && !cove_validate_name ("log name", options->name, error))
-    return FALSE;
-
   g_mutex_lock (&log_lock);
   if (logger.initialized) {
     g_mutex_unlock (&log_lock);
@@ -128,6 +123,11 @@ cove_log_init (const CoveLogOptions *options, GError **error)
     return TRUE;
   }
   g_mutex_unlock (&log_lock);
+
+  if (options->level != NULL && !cove_log_level_parse (options->level, &level, error))
+    return FALSE;
+  if (options->name != NULL && !cove_validate_name ("log name", options->name, error))
+    return FALSE;
 
   if (g_strcmp0 (options->file, "none") == 0) {
     fd = -1;
@@ -169,7 +169,7 @@ cove_log_close (void)
 }
 
 void
-cove_log_push_target (const CoveLogTarget *target)
+cove_log_push_target (CoveLogTarget *target)
 {
   GSList *stack = g_private_get (&target_stack);
   g_private_set (&target_stack, g_slist_prepend (stack, (gpointer) target));
@@ -225,18 +225,24 @@ cove_log_full (CoveLogLevel level, const char *category, const char *file, int l
                const char *func, const char *format, ...)
 {
   GSList *stack = g_private_get (&target_stack);
-  const CoveLogTarget *target = stack ? stack->data : NULL;
+  CoveLogTarget *target = stack ? stack->data : NULL;
   gboolean to_global, to_target, to_glib, to_stderr;
   char text[LOG_LINE_MAX];
   char stamp[32];
-  const char *name;
+  g_autofree char *name = NULL;
   int fd;
   va_list args;
 
   g_mutex_lock (&log_lock);
   to_global = logger.fd >= 0 && level >= logger.level;
   /* An explicit global log file wins over per-container files (as in LXC). */
-  to_target = !to_global && logger.fd < 0 && target && target->fd >= 0 && level >= target->level;
+  to_target = !to_global && logger.fd < 0 && target && level >= target->level &&
+              (target->fd >= 0 || (target->path != NULL && !target->open_failed));
+  if (to_target && target->fd < 0) {
+    target->fd = cove_log_open_file (target->path, NULL);
+    target->open_failed = target->fd < 0;
+    to_target = target->fd >= 0;
+  }
   to_glib = level >= (target ? MIN (target->level, logger.level) : logger.level) ||
             !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, "cove");
   /* stderr only for an embedder that asked for it: the library never prints by itself */
@@ -250,7 +256,8 @@ cove_log_full (CoveLogLevel level, const char *category, const char *file, int l
   g_vsnprintf (text, sizeof text, format, args);
   va_end (args);
 
-  name = logger.name ? logger.name : (target && target->name ? target->name : "");
+  /* copied: cove_log_close() may free logger.name once the lock is released */
+  name = g_strdup (logger.name ? logger.name : (target && target->name ? target->name : ""));
   fd = to_global ? logger.fd : (to_target ? target->fd : -1);
   if (fd >= 0) {
     g_autoptr(GDateTime) now = g_date_time_new_now_utc ();

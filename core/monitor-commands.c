@@ -11,6 +11,7 @@
 #include "wire.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -154,6 +155,37 @@ on_reboot_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* g_timeout_add_seconds() may fire up to a second late (it batches wakeups on whole
+ * seconds); reboot2(2) must time out after 2 s, not 2.9. */
+static guint
+timeout_ms (gint32 seconds)
+{
+  return (guint) MIN ((guint64) seconds * 1000, G_MAXUINT);
+}
+
+/* LXC's rule: without lxc.signal.halt, an init that blocks SIGRTMIN+3 (systemd) is
+ * halted with SIGRTMIN+3 instead of SIGPWR. */
+static gboolean
+init_blocks (pid_t pid, int sig)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (path, &status, NULL, NULL) || (line = strstr (status, "\nSigBlk:")) == NULL)
+    return FALSE;
+  return (g_ascii_strtoull (line + strlen ("\nSigBlk:"), NULL, 16) >> (sig - 1)) & 1;
+}
+
+static int
+halt_or_signal (CoveMonitor *m, const char *key)
+{
+  if (g_str_equal (key, "signal.halt") && !cove_config_is_set (m->config, -1, "signal.halt") &&
+      init_blocks (m->init_pid, SIGRTMIN + 3))
+    return SIGRTMIN + 3;
+  return cove_config_signal (m->config, key);
+}
+
 static gboolean
 signal_init (CoveMonitor *m, const char *key, GError **error)
 {
@@ -162,7 +194,7 @@ signal_init (CoveMonitor *m, const char *key, GError **error)
                  m->opts.name);
     return FALSE;
   }
-  return cove_monitor_send_signal (m, cove_config_signal (m->config, key), error);
+  return cove_monitor_send_signal (m, halt_or_signal (m, key), error);
 }
 
 /* Returns TRUE when the request was answered (or will be, by a waiter). */
@@ -201,7 +233,7 @@ dispatch (MonitorConn *conn, const char *name, GVariant *args, GError **error)
     } else {
       MonitorWaiter *w = waiter_add (m, conn, WAIT_STOP, 0, FALSE);
       if (timeout > 0)
-        w->timeout_source = g_timeout_add_seconds (timeout, on_shutdown_timeout, w);
+        w->timeout_source = g_timeout_add (timeout_ms (timeout), on_shutdown_timeout, w);
     }
   } else if (g_str_equal (name, "reboot") && g_variant_is_of_type (args, G_VARIANT_TYPE ("(i)"))) {
     g_variant_get (args, "(i)", &timeout);
@@ -213,7 +245,7 @@ dispatch (MonitorConn *conn, const char *name, GVariant *args, GError **error)
       MonitorWaiter *w = waiter_add (m, conn, WAIT_REBOOT, 0, FALSE);
       w->timeout = timeout;
       if (timeout > 0)
-        w->timeout_source = g_timeout_add_seconds (timeout, on_reboot_timeout, w);
+        w->timeout_source = g_timeout_add (timeout_ms (timeout), on_reboot_timeout, w);
     }
   } else if (g_str_equal (name, "wait-state") && g_variant_is_of_type (args, G_VARIANT_TYPE ("(ub)"))) {
     guint32 mask;
@@ -234,8 +266,12 @@ dispatch (MonitorConn *conn, const char *name, GVariant *args, GError **error)
       return FALSE;
     }
     payload = command->func (&ctx, args, command->user_data, error);
-    if (payload == NULL)
+    if (payload == NULL) {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "%s: command %s failed without a reason",
+                     command->owner, name);
       return FALSE;
+    }
     reply (conn, cove_wire_reply_ok (g_variant_ref_sink (payload)), NULL, 0);
   }
   return TRUE;
@@ -245,13 +281,15 @@ static void
 handle_request (MonitorConn *conn, const guint8 *data, gsize size)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new (data, size);
+  g_autoptr(GVariant) raw = NULL;
   g_autoptr(GVariant) request = NULL;
   g_autoptr(GVariant) args = NULL;
   const char *name;
 
-  request = g_variant_new_from_data (G_VARIANT_TYPE ("(sv)"), g_memdup2 (data, size), size, FALSE,
-                                     g_free, NULL);
-  request = g_variant_ref_sink (g_variant_get_normal_form (request));
+  /* g_variant_get_normal_form() returns a full reference of its own (not floating) */
+  raw = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE ("(sv)"), bytes, FALSE));
+  request = g_variant_get_normal_form (raw);
   g_variant_get (request, "(&sv)", &name, &args);
   if (!dispatch (conn, name, args, &error))
     reply_error (conn, error);
@@ -373,21 +411,32 @@ gboolean
 cove_monitor_listen (CoveMonitor *m, GError **error)
 {
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  g_autofree char *tmp_path = g_strconcat (m->socket_path, ".new", NULL);
 
-  if (strlen (m->socket_path) >= sizeof addr.sun_path) {
+  if (strlen (tmp_path) >= sizeof addr.sun_path) {
     g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "socket path %s is too long", m->socket_path);
     return FALSE;
   }
-  strcpy (addr.sun_path, m->socket_path);
+  strcpy (addr.sun_path, tmp_path);
   /* we hold the container's lock, so any socket file here is stale */
   unlink (m->socket_path);
+  unlink (tmp_path);
   m->listen_fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (m->listen_fd < 0)
     return cove_throw_errno (error, "socket");
+  /* bound under a temporary name and renamed once listening: a client woken by the
+   * socket's appearance (cove_container_wait watches the run directory) must never
+   * find it refusing connections */
   if (bind (m->listen_fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    return cove_throw_errno (error, "bind %s", m->socket_path);
-  if (listen (m->listen_fd, 64) < 0)
-    return cove_throw_errno (error, "listen on %s", m->socket_path);
+    return cove_throw_errno (error, "bind %s", tmp_path);
+  if (listen (m->listen_fd, 64) < 0) {
+    unlink (tmp_path);
+    return cove_throw_errno (error, "listen on %s", tmp_path);
+  }
+  if (rename (tmp_path, m->socket_path) < 0) {
+    unlink (tmp_path);
+    return cove_throw_errno (error, "rename %s", tmp_path);
+  }
   m->listen_source = g_unix_fd_add (m->listen_fd, G_IO_IN, on_accept, m);
   return TRUE;
 }

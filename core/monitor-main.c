@@ -7,6 +7,7 @@
 #define COVE_LOG_CATEGORY "monitor"
 #include "monitor.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +47,8 @@ _cove_monitor_main (int argc, char **argv)
       return 0;
     } else if (strcmp (arg, "--foreground") == 0) {
       opts.foreground = TRUE;
+    } else if (strcmp (arg, "--execute") == 0) {
+      opts.execute = TRUE;
     } else if (strcmp (arg, "--no-environment") == 0) {
       opts.context_flags |= COVE_CONTEXT_NO_ENVIRONMENT;
     } else if (strcmp (arg, "--no-default-path") == 0) {
@@ -84,6 +87,9 @@ _cove_monitor_main (int argc, char **argv)
     return cove_attach_helper_main (attach_fd, argv + i);
   }
   if (opts.name == NULL || opts.path == NULL || opts.config_fd < 0 || opts.status_fd < 0)
+    goto usage;
+  /* inherited without close-on-exec: the container init must never see them */
+  if (fcntl (opts.config_fd, F_SETFD, FD_CLOEXEC) < 0 || fcntl (opts.status_fd, F_SETFD, FD_CLOEXEC) < 0)
     goto usage;
   if (i < argc)
     opts.argv = argv + i;

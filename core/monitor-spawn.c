@@ -33,6 +33,77 @@ run_child_hooks (CoveMonitor *m, CoveHookPoint point, GError **error)
   return cove_hooks_run (m->context->registry, &m->hctx, point, error);
 }
 
+/* The monitor blocks some signals (signalfd) and ignores SIGPIPE; the init starts clean. */
+static void
+reset_signals (void)
+{
+  sigset_t none;
+
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal (sig, SIG_DFL);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+}
+
+static G_NORETURN void
+exec_payload (int sync_fd, char **argv, char **envp)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cove_wire_send (sync_fd, g_variant_new ("(sv)", "exec", g_variant_new ("()")), NULL, 0, &error))
+    _exit (125);
+  execve (argv[0], argv, envp);
+  cove_throw_errno (&error, "lxc.init.cmd: execute %s", argv[0]);
+  child_fail (sync_fd, g_steal_pointer (&error));
+}
+
+/* cove execute: like lxc-execute's lxc-init, pid 1 stays a tiny init that forwards
+ * signals to the payload, reaps orphans and exits with the payload's status; a payload
+ * that is pid 1 itself could not even be killed by its own SIGKILL. */
+static G_NORETURN void
+exec_under_init (int sync_fd, char **argv, char **envp)
+{
+  sigset_t all, none;
+  pid_t payload;
+
+  sigfillset (&all);
+  sigemptyset (&none);
+  sigprocmask (SIG_BLOCK, &all, NULL);
+  payload = fork ();
+  if (payload < 0) {
+    g_autoptr(GError) error = NULL;
+    cove_throw_errno (&error, "fork the payload");
+    child_fail (sync_fd, g_steal_pointer (&error));
+  }
+  if (payload == 0) {
+    sigprocmask (SIG_SETMASK, &none, NULL);
+    exec_payload (sync_fd, argv, envp);
+  }
+  close (sync_fd);   /* the payload's copy alone tells the monitor about its exec */
+  prctl (PR_SET_NAME, "cove-init");
+
+  for (;;) {
+    siginfo_t info;
+    int sig = sigwaitinfo (&all, &info);
+
+    if (sig < 0)
+      continue;
+    if (sig != SIGCHLD) {
+      kill (payload, sig);
+      continue;
+    }
+    for (;;) {
+      int wstatus;
+      pid_t pid = waitpid (-1, &wstatus, WNOHANG);
+      if (pid <= 0)
+        break;
+      if (pid == payload)
+        _exit (WIFEXITED (wstatus) ? WEXITSTATUS (wstatus) : 128 + WTERMSIG (wstatus));
+    }
+  }
+}
+
 static G_NORETURN void
 child_main (CoveMonitor *m, int sync_fd)
 {
@@ -45,6 +116,7 @@ child_main (CoveMonitor *m, int sync_fd)
    * closed the sync socket, and the "go" below reads EOF */
   if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
     _exit (125);
+  reset_signals ();
   go = cove_wire_recv (sync_fd, G_VARIANT_TYPE ("(sv)"), SYNC_MAX, NULL, -1, &error);
   if (go == NULL)
     _exit (125);
@@ -59,11 +131,9 @@ child_main (CoveMonitor *m, int sync_fd)
       !run_child_hooks (m, COVE_HOOK_CHILD_PRE_EXEC, &error))
     child_fail (sync_fd, g_steal_pointer (&error));
 
-  if (!cove_wire_send (sync_fd, g_variant_new ("(sv)", "exec", g_variant_new ("()")), NULL, 0, &error))
-    _exit (125);
-  execve (argv[0], argv, envp);
-  cove_throw_errno (&error, "lxc.init.cmd: execute %s", argv[0]);
-  child_fail (sync_fd, g_steal_pointer (&error));
+  if (m->opts.execute)
+    exec_under_init (sync_fd, argv, envp);
+  exec_payload (sync_fd, argv, envp);
 }
 
 static gboolean

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -46,7 +47,9 @@ report_status (CoveMonitor *m, GVariant *reply)
 
   if (m->opts.status_fd < 0)
     return;
-  if (!cove_wire_send (m->opts.status_fd, g_variant_ref (owned), NULL, 0, NULL))
+  /* cove_wire_send() sinks a floating message and otherwise takes a reference of its
+   * own, so passing g_variant_ref (owned) would leak one */
+  if (!cove_wire_send (m->opts.status_fd, owned, NULL, 0, NULL))
     cove_debug ("the starting caller went away");
 }
 
@@ -156,18 +159,33 @@ acquire_lock (CoveMonitor *m, GError **error)
 
   if (!cove_rundir_ensure (m->rundir, error))
     return FALSE;
-  m->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (m->lock_fd < 0)
-    return cove_throw_errno (error, "open %s", lock_path);
-  if (flock (m->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-    if (errno == EWOULDBLOCK) {
-      g_set_error (error, COVE_ERROR, COVE_ERROR_BUSY, "container \"%s\" is already running",
-                   m->opts.name);
-      return FALSE;
+  for (;;) {
+    struct stat held, now;
+
+    m->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (m->lock_fd < 0)
+      return cove_throw_errno (error, "open %s", lock_path);
+    if (flock (m->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+      int saved = errno;
+      /* not ours: release_rundir() must never unlink the winner's lock file */
+      cove_close_fdp (&m->lock_fd);
+      errno = saved;
+      if (errno == EWOULDBLOCK) {
+        g_set_error (error, COVE_ERROR, COVE_ERROR_BUSY, "container \"%s\" is already running",
+                     m->opts.name);
+        return FALSE;
+      }
+      return cove_throw_errno (error, "lock %s", lock_path);
     }
-    return cove_throw_errno (error, "lock %s", lock_path);
+    /* the previous holder unlinks the file before it unlocks: a lock on a file that is
+     * no longer at lock_path protects nothing, so open the current one again */
+    if (fstat (m->lock_fd, &held) == 0 && stat (lock_path, &now) == 0 &&
+        held.st_dev == now.st_dev && held.st_ino == now.st_ino)
+      return TRUE;
+    cove_close_fdp (&m->lock_fd);
+    if (!cove_rundir_ensure (m->rundir, error))
+      return FALSE;
   }
-  return TRUE;
 }
 
 static void
@@ -220,15 +238,12 @@ load_config (CoveMonitor *m, GError **error)
 }
 
 static gboolean
-prepare_setup (CoveMonitor *m, GError **error)
+prepare_setup (CoveMonitor *m)
 {
   const char *rootfs = cove_config_get_string (m->config, -1, "rootfs.path");
 
-  if (rootfs == NULL) {
-    g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_CONFIG, "lxc.rootfs.path is not set");
-    return FALSE;
-  }
-  if (g_str_has_prefix (rootfs, "dir:"))
+  /* unset: the container shares the host's root (as in LXC) */
+  if (rootfs != NULL && g_str_has_prefix (rootfs, "dir:"))
     rootfs += 4;
   m->rootfs = g_strdup (rootfs);
   m->setup.config = m->config;
@@ -239,15 +254,39 @@ prepare_setup (CoveMonitor *m, GError **error)
 }
 
 static gboolean
-on_terminate (gpointer user_data)
+on_terminate (int fd, GIOCondition condition, gpointer user_data)
 {
   CoveMonitor *m = user_data;
+  struct signalfd_siginfo info;
 
+  if (read (fd, &info, sizeof info) != sizeof info)
+    return G_SOURCE_CONTINUE;
   /* SIGTERM/SIGINT/SIGHUP to the monitor: stop the container, then exit */
-  cove_info ("monitor asked to terminate: stopping the container");
+  cove_info ("monitor got signal %u: stopping the container", info.ssi_signo);
   m->stop_requested = TRUE;
   cove_monitor_send_signal (m, SIGKILL, NULL);
   return G_SOURCE_CONTINUE;
+}
+
+/* A signalfd, not g_unix_signal_add(): that starts GLib's worker thread, and the monitor
+ * must stay single-threaded because it clones the container init (a clone of a threaded
+ * process can deadlock on a lock another thread held). The child restores the mask. */
+static gboolean
+watch_signals (CoveMonitor *m, GError **error)
+{
+  sigset_t mask;
+
+  sigemptyset (&mask);
+  sigaddset (&mask, SIGTERM);
+  sigaddset (&mask, SIGINT);
+  sigaddset (&mask, SIGHUP);
+  if (sigprocmask (SIG_BLOCK, &mask, NULL) < 0)
+    return cove_throw_errno (error, "block signals");
+  m->signal_fd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (m->signal_fd < 0)
+    return cove_throw_errno (error, "signalfd");
+  g_unix_fd_add (m->signal_fd, G_IO_IN, on_terminate, m);
+  return TRUE;
 }
 
 static void
@@ -282,7 +321,7 @@ cove_monitor_main (const CoveMonitorOptions *options)
   int status = 1;
 
   m->opts = *options;
-  m->lock_fd = m->listen_fd = m->init_pidfd = -1;
+  m->lock_fd = m->listen_fd = m->init_pidfd = m->signal_fd = -1;
   m->state = COVE_STATE_STOPPED;
   m->rundir = cove_rundir_for (options->path, options->name);
   m->socket_path = cove_rundir_socket (m->rundir);
@@ -291,15 +330,17 @@ cove_monitor_main (const CoveMonitorOptions *options)
     daemonize (m);
   signal (SIGPIPE, SIG_IGN);
 
-  if (!load_config (m, &error) || !prepare_setup (m, &error) || !acquire_lock (m, &error)) {
+  if (!load_config (m, &error) || !prepare_setup (m) || !acquire_lock (m, &error)) {
     report_status (m, cove_wire_reply_error (error));
     goto out;
   }
   cove_container_push_log (m->container);
   m->loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGTERM, on_terminate, m);
-  g_unix_signal_add (SIGINT, on_terminate, m);
-  g_unix_signal_add (SIGHUP, on_terminate, m);
+  if (!watch_signals (m, &error)) {
+    report_status (m, cove_wire_reply_error (error));
+    cove_container_pop_log (m->container);
+    goto out;
+  }
 
   if (!cove_monitor_listen (m, &error) || !start_init (m, &error)) {
     cove_error ("start failed: %s", error->message);
@@ -322,6 +363,7 @@ out:
   cove_monitor_drop_clients (m);
   release_rundir (m);
   close_status (m);
+  cove_close_fdp (&m->signal_fd);
   g_clear_pointer (&m->loop, g_main_loop_unref);
   g_clear_pointer (&m->container, cove_container_unref);
   g_clear_pointer (&m->context, cove_context_unref);

@@ -12,6 +12,7 @@ typedef struct {
   int config_fd;              /* the serialized config (memfd) */
   int status_fd;              /* socket to the starting libcove call */
   gboolean foreground;
+  gboolean execute;           /* argv runs under a minimal init (cove execute) */
   char **argv;                /* payload override, or NULL */
   char **plugin_path;
   char **disable;
@@ -32,6 +33,7 @@ struct _CoveMonitor {
   char *rundir;
   char *socket_path;
   int lock_fd;
+  int signal_fd;
   int listen_fd;
   guint listen_source;
   GList *conns;               /* MonitorConn */

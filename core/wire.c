@@ -5,7 +5,6 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <gio/gio.h>
 
 gboolean
 cove_wire_send (int fd, GVariant *message, const int *fds, guint n_fds, GError **error)
@@ -160,8 +159,11 @@ cove_wire_recv (int fd, const GVariantType *type, gsize max, GArray **out_fds, i
   body = g_malloc (size ? size : 1);
   if (size > 0 && !recv_exact (fd, body, size, fds, deadline, error))
     goto fail;
-  message = g_variant_new_from_data (type, g_steal_pointer (&body), size, FALSE, g_free, NULL);
-  message = g_variant_ref_sink (g_variant_get_normal_form (message));
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&body), size);
+    g_autoptr(GVariant) raw = g_variant_ref_sink (g_variant_new_from_bytes (type, bytes, FALSE));
+    message = g_variant_get_normal_form (raw);
+  }
   if (out_fds)
     *out_fds = g_steal_pointer (&fds);
   else
@@ -207,7 +209,7 @@ cove_wire_reply_unpack (GVariant *reply, GVariant **payload, GError **error)
     g_variant_get (inner, "(&si&s)", &domain, &code, &message);
     /* only domains this process knows are rebuilt; others become COVE_ERROR_FAILED */
     if (g_str_equal (domain, g_quark_to_string (COVE_ERROR)) ||
-        g_str_equal (domain, g_quark_to_string (G_IO_ERROR)))
+        g_str_equal (domain, g_quark_to_string (COVE_IO_ERROR)))
       g_set_error_literal (error, g_quark_from_string (domain), code, message);
     else
       g_set_error_literal (error, COVE_ERROR, COVE_ERROR_FAILED, message);

@@ -64,7 +64,7 @@ typedef enum {
   COVE_KEY_STRING,
   COVE_KEY_BOOL,           /* 0 or 1 */
   COVE_KEY_UINT,           /* decimal, fits in guint64 */
-  COVE_KEY_SIZE,           /* byte size: 4096, 4K, 1.5MB, 2GiB; stored as a byte count */
+  COVE_KEY_SIZE,           /* byte size: 4096, 4K, 1 MB, 2GiB (whole numbers, units of 1024); stored as a byte count */
   COVE_KEY_ENUM,           /* one of CoveKeySpec.values */
 } CoveKeyType;
 

@@ -2,8 +2,9 @@
 /*
  * Root tests of the container init's side (core/child-*.c, core/hook-scripts.c) and the
  * lifecycle keys (core/keys-lifecycle.c), without the monitor: every case forks a child
- * that unshares mount, pid, uts, ipc and network namespaces and forks again, so the
- * grandchild is pid 1 of a new pid namespace, as a container init is. The grandchild runs
+ * that starts a second thread and clones (raw clone3) the init into new mount, pid, uts,
+ * ipc and network namespaces, so the grandchild is pid 1 of a new pid namespace, cloned
+ * from a multi-threaded parent, as a container init is by the monitor. The grandchild runs
  * the setup against a temporary busybox rootfs and execs a busybox command whose output
  * the test checks. Everything it mounts lives in its own mount namespace; after each case
  * the test checks that the host's mount table does not mention the temporary directory
@@ -16,6 +17,7 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -23,6 +25,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
@@ -214,16 +217,31 @@ container_init (CoveConfig *config, const char *const *argv, RunFlags flags)
   report_error (error);
 }
 
+static gpointer
+idle_thread (gpointer data)
+{
+  for (;;)
+    pause ();
+  return NULL;
+}
+
+/* Plays the monitor: it has a second thread (the monitor has GLib's worker) and clones
+ * the init with the raw clone3 system call, so glibc in the init believes in threads that
+ * do not exist there, exactly as in a real start. */
 static G_NORETURN void
 namespace_parent (int out_fd, CoveConfig *config, const char *const *argv, RunFlags flags)
 {
+  struct clone_args args = {
+    .flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET,
+    .exit_signal = SIGCHLD,
+  };
   pid_t init;
   int status;
 
-  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 ||
-      unshare (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) < 0)
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
     _exit (98);
-  init = fork ();
+  g_thread_unref (g_thread_new ("idle", idle_thread, NULL));
+  init = (pid_t) syscall (SYS_clone3, &args, sizeof args);
   if (init < 0)
     _exit (98);
   if (init == 0) {

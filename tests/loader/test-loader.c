@@ -562,6 +562,9 @@ body_trust (const LoaderCase *lc, char **dirs)
 static const TrustCase trust_world_writable_file = {
   "good.so", 0666, "plugin file ", " is writable by everyone"
 };
+static const TrustCase trust_other_writable_file = {
+  "good.so", 0646, "plugin file ", " is writable by everyone"
+};
 static const TrustCase trust_group_writable_file = {
   "good.so", 0664, "plugin file ", " is writable by its group"
 };
@@ -575,12 +578,18 @@ static const TrustCase trust_group_writable_dir = {
 static const TrustCase trust_world_writable_dir = {
   "", 0777, "plugin directory ", " is writable by everyone"
 };
+static const TrustCase trust_other_writable_dir = {
+  "", 0757, "plugin directory ", " is writable by everyone"
+};
 static const TrustCase trust_sticky_dir = {
   "", 01777, "plugin directory ", " is world-writable (like /tmp)"
 };
 
 static const LoaderCase case_trust_world_writable_file = {
   { STEMS ("good", "net-ipvlan") }, prepare_trust, body_trust, &trust_world_writable_file
+};
+static const LoaderCase case_trust_other_writable_file = {
+  { STEMS ("good", "net-ipvlan") }, prepare_trust, body_trust, &trust_other_writable_file
 };
 static const LoaderCase case_trust_group_writable_file = {
   { STEMS ("good", "net-ipvlan") }, prepare_trust, body_trust, &trust_group_writable_file
@@ -598,6 +607,10 @@ static const LoaderCase case_trust_group_writable_dir = {
 static const LoaderCase case_trust_world_writable_dir = {
   { STEMS ("good", "dup-extension"), STEMS ("net-ipvlan") }, prepare_trust, body_trust,
   &trust_world_writable_dir
+};
+static const LoaderCase case_trust_other_writable_dir = {
+  { STEMS ("good", "dup-extension"), STEMS ("net-ipvlan") }, prepare_trust, body_trust,
+  &trust_other_writable_dir
 };
 
 /* A root-owned sticky world-writable directory gets its own message; as another user the
@@ -931,6 +944,56 @@ static const LoaderCase case_ipvlan_failed = {
   { STEMS ("net-ipvlan") }, prepare_disable_unopened, body_ipvlan_failed
 };
 
+/* ---- the out-of-tree example (docs/examples/plugin) ----------------------------------- */
+
+static void
+body_example (const LoaderCase *lc, char **dirs)
+{
+  g_autoptr(CoveContext) context = new_context (dirs, NULL);
+  g_autoptr(CoveContainer) c = NULL;
+  g_autoptr(GError) error = NULL;
+  const CovePluginInfo *info;
+  const char *const blank[] = { "   ", "...", " - ", NULL };
+
+  info = assert_plugin (context, "example-hello", COVE_PLUGIN_STATE_ACTIVE, NULL);
+  g_assert_cmpstr (cove_plugin_info_get_version (info), ==, "1.0.0");
+  assert_strv_equal ((char **) cove_plugin_info_get_extensions (info), STEMS ("x_example_greeting"));
+  assert_strv_equal ((char **) cove_plugin_info_get_keys (info), STEMS ("lxc.x-example.greeting"));
+  assert_extension (context, "x_example_greeting", TRUE);
+  assert_supported (context, "lxc.x-example.greeting", TRUE);
+  assert_good_active (context);
+
+  c = cove_container_new_with_context (context, "c", "/nonexistent", &error);
+  g_assert_no_error (error);
+  g_assert_true (cove_container_validate_config (c, &error));   /* unset: fine */
+  g_assert_no_error (error);
+  for (const char *const *value = blank; *value; value++) {
+    g_autofree char *expected = g_strdup_printf (
+        "example-hello: config-validate: set through the API: lxc.x-example.greeting \"%s\" "
+        "has no letter or digit; write a real greeting or remove the key", *value);
+    g_assert_true (cove_container_set_config_item (c, "lxc.x-example.greeting", *value, &error));
+    g_assert_no_error (error);
+    g_assert_false (cove_container_validate_config (c, &error));
+    g_assert_error (error, COVE_ERROR, COVE_ERROR_INVALID_CONFIG);
+    g_assert_cmpstr (error->message, ==, expected);
+    g_clear_error (&error);
+  }
+  /* hooks of equal priority run in plugin name order: example-hello before good */
+  g_assert_true (cove_container_set_config_item (c, "lxc.x-test.good", "reject", &error));
+  g_assert_false (cove_container_validate_config (c, &error));
+  assert_contains (error->message, "example-hello: config-validate: ");
+  g_clear_error (&error);
+  g_assert_true (cove_container_set_config_item (c, "lxc.x-example.greeting", "Hello, world", &error));
+  g_assert_false (cove_container_validate_config (c, &error));
+  assert_contains (error->message, "good: config-validate: ");
+  g_clear_error (&error);
+  g_assert_true (cove_container_set_config_item (c, "lxc.x-test.good", "fine", &error));
+  g_assert_true (cove_container_validate_config (c, &error));
+  g_assert_no_error (error);
+}
+
+static const LoaderCase case_example = { { STEMS ("example-hello", "good") }, NULL, body_example };
+
 /* ---- extension derivation ------------------------------------------------------------- */
 
 typedef struct {
@@ -1004,6 +1067,18 @@ static const char *const all_fixtures[] = {
   "no-descriptor", "no-version", NULL,
 };
 
+static guint
+count_open_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
 static void
 body_everything (const LoaderCase *lc, char **dirs)
 {
@@ -1038,6 +1113,16 @@ body_everything (const LoaderCase *lc, char **dirs)
     g_assert_cmpstr (cove_plugin_info_get_reason (info), ==, cove_plugin_info_get_reason (plugins[i]));
   }
   assert_registry_derived (again);
+
+  /* more contexts over the same files reuse the loaded modules: no fd is kept per context */
+  {
+    guint before = count_open_fds ();
+    for (int i = 0; i < 3; i++) {
+      g_autoptr(CoveContext) more = new_context (dirs, NULL);
+      assert_plugin (more, "net-ipvlan", COVE_PLUGIN_STATE_ACTIVE, NULL);
+    }
+    g_assert_cmpuint (count_open_fds (), ==, before);
+  }
 }
 
 static const LoaderCase case_everything = { { all_fixtures }, NULL, body_everything };
@@ -1071,15 +1156,17 @@ main (int argc, char **argv)
     g_test_add_data_func (path, &refused_cases[i], run_case);
   }
 
-  g_test_add_data_func ("/loader/dup-key", &case_dup_key, run_case);
+  g_test_add_data_func ("/loader/dup-key/file-order", &case_dup_key, run_case);
   g_test_add_data_func ("/loader/dup-key/directory-order", &case_dup_key_dir_order, run_case);
 
   g_test_add_data_func ("/loader/trust/world-writable-file", &case_trust_world_writable_file, run_case);
+  g_test_add_data_func ("/loader/trust/other-writable-file", &case_trust_other_writable_file, run_case);
   g_test_add_data_func ("/loader/trust/group-writable-file", &case_trust_group_writable_file, run_case);
   g_test_add_data_func ("/loader/trust/setuid-file", &case_trust_setuid_file, run_case);
   g_test_add_data_func ("/loader/trust/not-regular", &case_trust_not_regular, run_case);
   g_test_add_data_func ("/loader/trust/group-writable-dir", &case_trust_group_writable_dir, run_case);
   g_test_add_data_func ("/loader/trust/world-writable-dir", &case_trust_world_writable_dir, run_case);
+  g_test_add_data_func ("/loader/trust/other-writable-dir", &case_trust_other_writable_dir, run_case);
   g_test_add_data_func ("/loader/trust/sticky-world-writable-dir",
                         geteuid () == 0 ? &case_trust_sticky_dir : &case_trust_sticky_dir_user, run_case);
   g_test_add_data_func ("/loader/trust/foreign-owner", &case_foreign_owner, run_case);
@@ -1098,6 +1185,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/loader/net-ipvlan/not-installed", &case_ipvlan_not_installed, run_case);
   g_test_add_data_func ("/loader/net-ipvlan/failed", &case_ipvlan_failed, run_case);
 
+  g_test_add_data_func ("/loader/example-hello", &case_example, run_case);
   g_test_add_data_func ("/loader/extensions/derivation", &case_derivation, run_case);
   g_test_add_data_func ("/loader/everything", &case_everything, run_case);
 
