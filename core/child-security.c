@@ -10,11 +10,11 @@
  * hooks and the rest of the setup still need it, and the exec recomputes it.
  * lxc.cap.drop and lxc.cap.keep together are an error (as in LXC).
  *
- * Groups and ids change with the raw system calls, not glibc's wrappers: the init is
- * cloned (clone3) from a monitor that has other threads (GLib's worker), so glibc in the
- * child still lists threads that do not exist there, and its setgroups/setresuid/
- * setresgid wrappers, which signal every listed thread and wait for them, would hang.
- * The init has one thread, so the per-thread system call is exactly right.
+ * Groups and ids change with the raw system calls, not glibc's wrappers: the init is a
+ * raw clone3() child, and glibc's setgroups/setresuid/setresgid wrappers signal every
+ * thread glibc believes the process has and wait for them; should the monitor ever have
+ * another thread, they would hang. The init has one thread, so the per-thread system call
+ * is exactly right.
  */
 #define COVE_LOG_CATEGORY "child"
 #include "child-internal.h"

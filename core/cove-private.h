@@ -35,6 +35,9 @@ gboolean cove_throw_errno_code (GError **error, int errsv, const char *format, .
 /* A name usable as one path component: non-empty, no '/', not "." or "..", printable. */
 gboolean cove_validate_name (const char *what, const char *name, GError **error);
 const char *cove_secure_getenv (const char *name);
+/* posix_spawn @argv with fds[i] as fd 3+i and nothing else open (spawn.c). */
+gboolean cove_spawn_helper (const char * const *argv, const int *fds, guint n_fds,
+                            gboolean inherit_stdin, pid_t *out_pid, GError **error);
 
 /* ---- logging (log.c) --------------------------------------------------------------- */
 

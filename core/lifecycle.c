@@ -131,7 +131,7 @@ run_monitor (CoveContainer *c, CoveStartFlags flags, const char * const *argv, i
   cove_autofd config_fd = -1;
   cove_autofd status_fd = -1;
   int pair[2];
-  GPid pid;
+  pid_t pid;
   int wstatus;
   gboolean ok;
 
@@ -142,12 +142,8 @@ run_monitor (CoveContainer *c, CoveStartFlags flags, const char * const *argv, i
     return cove_throw_errno (error, "socketpair");
   status_fd = pair[0];
   {
-    int source_fds[] = { config_fd, pair[1] };
-    int target_fds[] = { 3, 4 };
-    /* posix_spawn-like: safe in a multi-threaded application */
-    ok = g_spawn_async_with_pipes_and_fds (NULL, (const char * const *) args, NULL,
-                                           G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, -1, -1, -1,
-                                           source_fds, target_fds, 2, &pid, NULL, NULL, NULL, error);
+    int fds[] = { config_fd, pair[1] };   /* the monitor's fds 3 and 4 */
+    ok = cove_spawn_helper ((const char * const *) args, fds, 2, FALSE, &pid, error);
     close (pair[1]);
   }
   if (!ok) {
@@ -442,7 +438,7 @@ cove_container_attach_run_wait (CoveContainer *c, const char * const *argv, GErr
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   g_auto(GStrv) args = NULL;
   cove_autofd pidfd = -1;
-  GPid pid;
+  pid_t pid;
   int wstatus;
 
   g_return_val_if_fail (c != NULL, -1);
@@ -456,15 +452,8 @@ cove_container_attach_run_wait (CoveContainer *c, const char * const *argv, GErr
   g_strv_builder_add_many (b, cove_monitor_path (), "--attach", "3", "--", NULL);
   g_strv_builder_addv (b, (const char **) argv);
   args = g_strv_builder_end (b);
-  {
-    int source_fds[] = { pidfd };
-    int target_fds[] = { 3 };
-    if (!g_spawn_async_with_pipes_and_fds (NULL, (const char * const *) args, NULL,
-                                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_CHILD_INHERITS_STDIN,
-                                           NULL, NULL, -1, -1, -1, source_fds, target_fds, 1, &pid,
-                                           NULL, NULL, NULL, error))
-      return -1;
-  }
+  if (!cove_spawn_helper ((const char * const *) args, &pidfd, 1, TRUE, &pid, error))
+    return -1;
   while (waitpid (pid, &wstatus, 0) < 0) {
     if (errno != EINTR) {
       cove_throw_errno (error, "wait for the attached command");

@@ -70,12 +70,15 @@ cove_init=$("$COVE" -P "$WORK/cove" info idle | sed -n 's/^PID: //p')
 cove_mon=$(ps -o ppid= -p "$cove_init" | tr -d ' ')
 lxc_mon=$(pgrep -f "^\[lxc monitor\] $WORK/lxc lxcidle" | head -n 1)
 pss () { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup"; }
+private_dirty () { awk '/^Private_Dirty:/ { print $2 }' "/proc/$1/smaps_rollup"; }
 
 python3 - "$ROUNDS" "$(pss "$cove_mon")" "$(pss "$lxc_mon")" \
+  "$(private_dirty "$cove_mon")" "$(private_dirty "$lxc_mon")" \
   "${T_COVE[*]}" "${T_LXC[*]}" "${T_FLOOR[*]}" <<'PY'
 import statistics, sys
 rounds, cove_pss, lxc_pss = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-cove, lxc, floor = ([int(x) / 1000 for x in a.split()] for a in sys.argv[4:7])
+cove_dirty, lxc_dirty = int(sys.argv[4]), int(sys.argv[5])
+cove, lxc, floor = ([int(x) / 1000 for x in a.split()] for a in sys.argv[6:9])
 mc, ml, mf = (statistics.median(x) for x in (cove, lxc, floor))
 print(f"start→exit of /bin/true, {rounds} interleaved rounds, median ms:")
 print(f"  cove execute  {mc:8.2f}")
@@ -85,4 +88,5 @@ print(f"  cove/lxc   = {mc / ml:.2f}  (target <= 0.8)")
 print(f"  cove/floor = {mc / mf:.2f}  (target <= 1.5)")
 print(f"idle monitor Pss: cove-monitor {cove_pss} KiB, [lxc monitor] {lxc_pss} KiB "
       f"(ratio {cove_pss / lxc_pss:.2f}, target < 1)")
+print(f"idle monitor Private_Dirty: cove-monitor {cove_dirty} KiB, [lxc monitor] {lxc_dirty} KiB")
 PY

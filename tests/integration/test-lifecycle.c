@@ -1372,6 +1372,21 @@ settled_fd_count (pid_t pid, int at_most, double seconds)
   return best;
 }
 
+/* What a leak is made of, for the log of a failing run. */
+static void
+dump_fds (pid_t pid)
+{
+  g_autofree char *dir_path = g_strdup_printf ("/proc/%d/fd", (int) pid);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *link = g_build_filename (dir_path, name, NULL);
+    g_autofree char *target = g_file_read_link (link, NULL);
+    g_printerr ("#   fd %s -> %s\n", name, target ? target : "?");
+  }
+}
+
 static void
 case_reboot_repeat (Env *e)
 {
@@ -1400,6 +1415,8 @@ case_reboot_repeat (Env *e)
   g_assert_cmpint (monitor_pid (e), ==, m);
   final = settled_fd_count (m, baseline, 3);
   g_printerr ("# monitor fds: %d before, %d after ten reboots\n", baseline, final);
+  if (final > baseline)
+    dump_fds (m);
   g_assert_cmpint (final, <=, baseline);
   stop_ok (e, c);
 }
