@@ -1485,6 +1485,13 @@ case_attach (Env *e)
   g_assert_cmpint (attach (c, ARGV ("false")), ==, 1);
   g_assert_cmpint (attach (c, ARGV ("sh", "-c", "kill -9 $$")), ==, 128 + SIGKILL);
   g_assert_cmpint (attach (c, ARGV ("/nonexistent-command")), ==, 127);
+  /* no more privilege than the init: the template drops sys_module (16), so it is in
+   * neither the attached command's bounding nor its effective set */
+  g_assert_cmpint (attach (c, ARGV ("sh", "-c",
+                                    "test \"$(grep CapBnd /proc/self/status)\" = \"$(grep CapBnd /proc/1/status)\"")), ==, 0);
+  g_assert_cmpint (attach (c, ARGV ("sh", "-c",
+                                    "eff=$(sed -n 's/^CapEff:\\t*//p' /proc/self/status); "
+                                    "test $(( 0x$eff >> 16 & 1 )) = 0")), ==, 0);
   g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_RUNNING);
   stop_ok (e, c);
 }
