@@ -101,6 +101,7 @@ typedef struct {
   CoveCommandFunc func;
   gpointer user_data;
   const char *owner;
+  CovePlugin *plugin;
 } CoveCommand;
 
 typedef struct {
@@ -238,9 +239,19 @@ struct _CoveHookContext {
   CoveHookPoint point;
   CoveConfig *config;
   const char *container_name;
-  GHashTable *plugin_data;  /* CovePlugin* → CoveHookData */
+  const char *container_path;
+  const char *rootfs;
+  pid_t init_pid;
+  int init_pidfd;
+  GMainContext *main_context;
+  GHashTable *plugin_data;     /* CovePlugin* → HookData, per run */
+  GHashTable *container_data;  /* CovePlugin* → HookData, the monitor's life; not owned */
   CovePlugin *current;
 };
+
+/* Per-plugin data tables (values freed with their destroy functions). */
+GHashTable *cove_hook_data_table_new (void);
+gpointer cove_hook_data_lookup (GHashTable *table, CovePlugin *plugin);
 
 void cove_hook_context_init (CoveHookContext *ctx, CoveConfig *config, const char *container_name);
 void cove_hook_context_clear (CoveHookContext *ctx);
@@ -250,6 +261,12 @@ gboolean cove_hooks_run (CoveRegistry *registry, CoveHookContext *ctx, CoveHookP
 
 CoveConfig *cove_container_get_config (CoveContainer *container);
 CoveContext *cove_container_get_context (CoveContainer *container);
+
+/* plugin-api.c: a plugin's monitor command for a typed public call; without the extension
+ * (plugin absent, disabled or refused) COVE_ERROR_NOT_SUPPORTED names both. */
+GVariant *cove_container_plugin_call (CoveContainer *container, const char *extension,
+                                      const char *plugin, const char *command, GVariant *args,
+                                      GArray **fds, int timeout_ms, GError **error);
 gboolean cove_container_load_data (CoveContainer *container, const char *data, gsize len,
                                    const char *origin, GError **error);
 /* Log through this container's lxc.log.file/level until pop (the monitor's whole life). */

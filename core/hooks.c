@@ -3,6 +3,8 @@
 #define COVE_LOG_CATEGORY "hooks"
 #include "cove-private.h"
 
+#include <string.h>
+
 typedef struct {
   gpointer data;
   GDestroyNotify destroy;
@@ -27,14 +29,38 @@ cove_hook_point_to_string (CoveHookPoint point)
   return (guint) point < COVE_HOOK_N_POINTS ? point_names[point] : "unknown";
 }
 
+GHashTable *
+cove_hook_data_table_new (void)
+{
+  return g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) hook_data_free);
+}
+
+gpointer
+cove_hook_data_lookup (GHashTable *table, CovePlugin *plugin)
+{
+  HookData *hd = table ? g_hash_table_lookup (table, plugin) : NULL;
+  return hd ? hd->data : NULL;
+}
+
+static void
+hook_data_set (GHashTable *table, CovePlugin *plugin, gpointer data, GDestroyNotify destroy)
+{
+  HookData *hd = g_new0 (HookData, 1);
+
+  hd->data = data;
+  hd->destroy = destroy;
+  g_hash_table_replace (table, plugin, hd);
+}
+
 void
 cove_hook_context_init (CoveHookContext *ctx, CoveConfig *config, const char *container_name)
 {
+  memset (ctx, 0, sizeof *ctx);
   ctx->point = COVE_HOOK_CONFIG_VALIDATE;
   ctx->config = config;
   ctx->container_name = container_name;
-  ctx->plugin_data = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) hook_data_free);
-  ctx->current = NULL;
+  ctx->init_pidfd = -1;
+  ctx->plugin_data = cove_hook_data_table_new ();
 }
 
 void
@@ -64,18 +90,61 @@ cove_hook_context_get_container_name (CoveHookContext *ctx)
 gpointer
 cove_hook_context_get_data (CoveHookContext *ctx)
 {
-  HookData *hd = g_hash_table_lookup (ctx->plugin_data, ctx->current);
-  return hd ? hd->data : NULL;
+  return cove_hook_data_lookup (ctx->plugin_data, ctx->current);
 }
 
 void
 cove_hook_context_set_data (CoveHookContext *ctx, gpointer data, GDestroyNotify destroy)
 {
-  HookData *hd = g_new0 (HookData, 1);
+  hook_data_set (ctx->plugin_data, ctx->current, data, destroy);
+}
 
-  hd->data = data;
-  hd->destroy = destroy;
-  g_hash_table_replace (ctx->plugin_data, ctx->current, hd);
+gpointer
+cove_hook_context_get_container_data (CoveHookContext *ctx)
+{
+  return cove_hook_data_lookup (ctx->container_data, ctx->current);
+}
+
+void
+cove_hook_context_set_container_data (CoveHookContext *ctx, gpointer data, GDestroyNotify destroy)
+{
+  if (ctx->container_data == NULL) {
+    cove_warn ("container data outside the monitor is not kept");
+    if (destroy)
+      destroy (data);
+    return;
+  }
+  hook_data_set (ctx->container_data, ctx->current, data, destroy);
+}
+
+const char *
+cove_hook_context_get_container_path (CoveHookContext *ctx)
+{
+  return ctx->container_path;
+}
+
+const char *
+cove_hook_context_get_rootfs (CoveHookContext *ctx)
+{
+  return ctx->rootfs;
+}
+
+pid_t
+cove_hook_context_get_init_pid (CoveHookContext *ctx)
+{
+  return ctx->init_pid;
+}
+
+int
+cove_hook_context_get_init_pidfd (CoveHookContext *ctx)
+{
+  return ctx->init_pidfd;
+}
+
+GMainContext *
+cove_hook_context_get_main_context (CoveHookContext *ctx)
+{
+  return ctx->main_context;
 }
 
 static int

@@ -38,8 +38,84 @@ typedef struct {
 
 struct _CoveCommandContext {
   CoveMonitor *monitor;
-  GArray *fds;
+  const CoveCommand *command;
+  GArray *fds;          /* received with the request; entries stolen become -1 */
+  int reply_fds[4];
+  guint n_reply_fds;
 };
+
+CoveConfig *
+cove_command_context_get_config (CoveCommandContext *ctx)
+{
+  return ctx->monitor->config;
+}
+
+const char *
+cove_command_context_get_container_name (CoveCommandContext *ctx)
+{
+  return ctx->monitor->opts.name;
+}
+
+CoveState
+cove_command_context_get_state (CoveCommandContext *ctx)
+{
+  return ctx->monitor->state;
+}
+
+pid_t
+cove_command_context_get_init_pid (CoveCommandContext *ctx)
+{
+  return ctx->monitor->init_pid;
+}
+
+int
+cove_command_context_get_init_pidfd (CoveCommandContext *ctx)
+{
+  return ctx->monitor->init_pidfd;
+}
+
+gpointer
+cove_command_context_get_data (CoveCommandContext *ctx)
+{
+  CoveMonitor *m = ctx->monitor;
+  return m->hctx_live ? cove_hook_data_lookup (m->hctx.plugin_data, ctx->command->plugin) : NULL;
+}
+
+gpointer
+cove_command_context_get_container_data (CoveCommandContext *ctx)
+{
+  return cove_hook_data_lookup (ctx->monitor->container_data, ctx->command->plugin);
+}
+
+guint
+cove_command_context_get_n_fds (CoveCommandContext *ctx)
+{
+  return ctx->fds ? ctx->fds->len : 0;
+}
+
+int
+cove_command_context_steal_fd (CoveCommandContext *ctx, guint index)
+{
+  int fd;
+
+  if (ctx->fds == NULL || index >= ctx->fds->len)
+    return -1;
+  fd = g_array_index (ctx->fds, int, index);
+  g_array_index (ctx->fds, int, index) = -1;
+  return fd;
+}
+
+gboolean
+cove_command_context_add_reply_fd (CoveCommandContext *ctx, int fd, GError **error)
+{
+  if (fd < 0 || ctx->n_reply_fds >= G_N_ELEMENTS (ctx->reply_fds)) {
+    g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_ARGUMENT,
+                 "a reply carries at most %zu valid fds", G_N_ELEMENTS (ctx->reply_fds));
+    return FALSE;
+  }
+  ctx->reply_fds[ctx->n_reply_fds++] = fd;
+  return TRUE;
+}
 
 static void conn_close (MonitorConn *conn);
 
@@ -219,12 +295,16 @@ dispatch (MonitorConn *conn, const char *name, GVariant *args, GError **error)
   } else if (g_str_equal (name, "monitor-pid")) {
     reply (conn, cove_wire_reply_ok (g_variant_new ("(i)", (gint32) getpid ())), NULL, 0);
   } else if (g_str_equal (name, "stop")) {
+    if (m->state == COVE_STATE_RUNNING)
+      cove_monitor_run_stop_hooks (m);
     if (!signal_init (m, "signal.stop", error))
       return FALSE;
     m->stop_requested = TRUE;
     waiter_add (m, conn, WAIT_STOP, 0, FALSE);
   } else if (g_str_equal (name, "shutdown") && g_variant_is_of_type (args, G_VARIANT_TYPE ("(i)"))) {
     g_variant_get (args, "(i)", &timeout);
+    if (m->state == COVE_STATE_RUNNING)
+      cove_monitor_run_stop_hooks (m);
     if (!signal_init (m, "signal.halt", error))
       return FALSE;
     m->stop_requested = TRUE;
@@ -257,7 +337,7 @@ dispatch (MonitorConn *conn, const char *name, GVariant *args, GError **error)
       waiter_add (m, conn, WAIT_STATE, mask, stream);
   } else {
     const CoveCommand *command = cove_registry_lookup_command (m->context->registry, name);
-    CoveCommandContext ctx = { m, conn->fds };
+    CoveCommandContext ctx = { m, command, conn->fds, { -1, -1, -1, -1 }, 0 };
     g_autoptr(GVariant) payload = NULL;
 
     if (command == NULL) {
@@ -272,7 +352,7 @@ dispatch (MonitorConn *conn, const char *name, GVariant *args, GError **error)
                      command->owner, name);
       return FALSE;
     }
-    reply (conn, cove_wire_reply_ok (g_variant_ref_sink (payload)), NULL, 0);
+    reply (conn, cove_wire_reply_ok (g_variant_ref_sink (payload)), ctx.reply_fds, ctx.n_reply_fds);
   }
   return TRUE;
 }

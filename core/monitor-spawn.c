@@ -230,6 +230,8 @@ cove_monitor_spawn_init (CoveMonitor *m, GError **error)
   sync_fd = pair[0];
   m->init_pid = pid;
   m->init_pidfd = pidfd;
+  m->hctx.init_pid = pid;
+  m->hctx.init_pidfd = pidfd;
   cove_debug ("container init is pid %d", (int) pid);
 
   if (!cove_hooks_run (m->context->registry, &m->hctx, COVE_HOOK_NET_SETUP_HOST, error) ||

@@ -73,6 +73,31 @@ teardown_run (CoveMonitor *m, const char *target)
     cove_warn ("lxc.hook.post-stop: %s, ignoring", error->message);
 }
 
+/* REBOOT hooks run between the teardown and the next start, with a fresh per-run
+ * context; a failing one turns the reboot into a stop. */
+static gboolean
+run_reboot_hooks (CoveMonitor *m, GError **error)
+{
+  CoveHookContext ctx;
+  gboolean ok;
+
+  cove_hook_context_init (&ctx, m->config, m->opts.name);
+  ctx.container_path = m->opts.path;
+  ctx.rootfs = m->rootfs;
+  ctx.main_context = g_main_context_default ();
+  ctx.container_data = m->container_data;
+  ok = cove_hooks_run (m->context->registry, &ctx, COVE_HOOK_REBOOT, error);
+  cove_hook_context_clear (&ctx);
+  return ok;
+}
+
+void
+cove_monitor_run_stop_hooks (CoveMonitor *m)
+{
+  if (m->hctx_live)
+    cove_hooks_run (m->context->registry, &m->hctx, COVE_HOOK_STOP, NULL);
+}
+
 static int
 decode_status (const siginfo_t *info)
 {
@@ -94,6 +119,8 @@ on_init_exit (int fd, GIOCondition condition, gpointer user_data)
   m->init_source = 0;
   cove_close_fdp (&m->init_pidfd);
   m->init_pid = 0;
+  m->hctx.init_pid = 0;
+  m->hctx.init_pidfd = -1;
   m->last_status = decode_status (&info);
 
   /* reboot(2) inside a pid namespace kills its init with SIGHUP; a requested stop
@@ -107,9 +134,9 @@ on_init_exit (int fd, GIOCondition condition, gpointer user_data)
     cove_monitor_set_state (m, COVE_STATE_STOPPING);
     teardown_run (m, "reboot");
     cove_monitor_set_state (m, COVE_STATE_STOPPED);
-    if (start_init (m, &error))
+    if (run_reboot_hooks (m, &error) && start_init (m, &error))
       return G_SOURCE_REMOVE;
-    cove_error ("reboot failed: %s", error->message);
+    cove_error ("reboot failed, stopping: %s", error->message);
   } else {
     cove_monitor_set_state (m, COVE_STATE_STOPPING);
     teardown_run (m, "stop");
@@ -131,6 +158,10 @@ start_init (CoveMonitor *m, GError **error)
   m->stop_requested = FALSE;
   cove_monitor_set_state (m, COVE_STATE_STARTING);
   cove_hook_context_init (&m->hctx, m->config, m->opts.name);
+  m->hctx.container_path = m->opts.path;
+  m->hctx.rootfs = m->rootfs;
+  m->hctx.main_context = g_main_context_default ();
+  m->hctx.container_data = m->container_data;
   m->hctx_live = TRUE;
   if (!cove_run_hook_scripts (&m->setup, COVE_SCRIPT_PRE_START, NULL, error) ||
       !cove_hooks_run (m->context->registry, &m->hctx, COVE_HOOK_PRE_START, error) ||
@@ -324,6 +355,7 @@ cove_monitor_main (const CoveMonitorOptions *options)
   m->lock_fd = m->listen_fd = m->init_pidfd = m->signal_fd = -1;
   m->state = COVE_STATE_STOPPED;
   m->rundir = cove_rundir_for (options->path, options->name);
+  m->container_data = cove_hook_data_table_new ();
   m->socket_path = cove_rundir_socket (m->rundir);
 
   if (!m->opts.foreground)
@@ -361,6 +393,11 @@ cove_monitor_main (const CoveMonitorOptions *options)
 
 out:
   cove_monitor_drop_clients (m);
+  if (m->hctx_live) {
+    cove_hook_context_clear (&m->hctx);
+    m->hctx_live = FALSE;
+  }
+  g_clear_pointer (&m->container_data, g_hash_table_unref);
   release_rundir (m);
   close_status (m);
   cove_close_fdp (&m->signal_fd);

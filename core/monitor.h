@@ -46,12 +46,15 @@ struct _CoveMonitor {
   gboolean stop_requested;
   int last_status;            /* of the last init: exit code, or 128+signal */
   CoveHookContext hctx;
+  GHashTable *container_data;  /* per plugin, for the monitor's life */
   gboolean hctx_live;
 };
 
 /* monitor.c */
 void cove_monitor_set_state (CoveMonitor *m, CoveState state);
 gboolean cove_monitor_send_signal (CoveMonitor *m, int sig, GError **error);
+/* STOP hooks (never fatal), before a requested stop or shutdown signals the init. */
+void cove_monitor_run_stop_hooks (CoveMonitor *m);
 
 /* monitor-spawn.c: clone the init and run the staged setup; FALSE on failure */
 gboolean cove_monitor_spawn_init (CoveMonitor *m, GError **error);

@@ -124,6 +124,7 @@ cove_plugin_add_command (CovePlugin *plugin, const char *name, CoveCommandFunc f
   command->func = func;
   command->user_data = user_data;
   command->owner = plugin->info.name;
+  command->plugin = plugin;
   g_ptr_array_add (plugin->staging.commands, command);
   return TRUE;
 }

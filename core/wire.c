@@ -67,7 +67,8 @@ cove_wire_close_fds (GArray *fds)
   if (fds == NULL)
     return;
   for (guint i = 0; i < fds->len; i++)
-    close (g_array_index (fds, int, i));
+    if (g_array_index (fds, int, i) >= 0)
+      close (g_array_index (fds, int, i));
   g_array_unref (fds);
 }
 

@@ -3,6 +3,7 @@
 
 #include "cove-macros.h"
 #include "cove-config.h"
+#include <sys/types.h>
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,23 @@ COVE_API const char    *cove_hook_context_get_container_name (CoveHookContext *c
 /* Per-run data of the calling plugin; @destroy runs when the run ends. */
 COVE_API gpointer       cove_hook_context_get_data           (CoveHookContext *ctx);
 COVE_API void           cove_hook_context_set_data           (CoveHookContext *ctx, gpointer data,
+                                                              GDestroyNotify destroy);
+
+/* Where the container lives: its container path (-P) and the host path of its rootfs
+ * (NULL when lxc.rootfs.path is unset and the container shares the host's root). */
+COVE_API const char    *cove_hook_context_get_container_path (CoveHookContext *ctx);
+COVE_API const char    *cove_hook_context_get_rootfs         (CoveHookContext *ctx);
+/* The init as the monitor sees it, from NET_SETUP_HOST on in monitor-side points; 0 and
+ * -1 before the clone and in child-side points (where the init is the calling process). */
+COVE_API pid_t          cove_hook_context_get_init_pid       (CoveHookContext *ctx);
+COVE_API int            cove_hook_context_get_init_pidfd     (CoveHookContext *ctx);
+/* The monitor's main context (single-threaded): add fd watches and timeouts here.
+ * NULL outside the monitor (CONFIG_VALIDATE). */
+COVE_API GMainContext  *cove_hook_context_get_main_context   (CoveHookContext *ctx);
+/* Data of the calling plugin that lives as long as the monitor, across reboots (per-run
+ * data ends with each run); @destroy runs when the monitor exits. */
+COVE_API gpointer       cove_hook_context_get_container_data (CoveHookContext *ctx);
+COVE_API void           cove_hook_context_set_container_data (CoveHookContext *ctx, gpointer data,
                                                               GDestroyNotify destroy);
 
 COVE_API const char    *cove_hook_point_to_string (CoveHookPoint point);

@@ -122,6 +122,22 @@ COVE_API gboolean cove_plugin_add_command (CovePlugin *plugin, const char *name,
                                            CoveCommandFunc func, gpointer user_data,
                                            GError **error);
 
+/* What a monitor command sees. The data getters return the registering plugin's data
+ * (the same as its hooks' cove_hook_context_get_data / _get_container_data). */
+COVE_API CoveConfig *cove_command_context_get_config         (CoveCommandContext *ctx);
+COVE_API const char *cove_command_context_get_container_name (CoveCommandContext *ctx);
+COVE_API CoveState   cove_command_context_get_state          (CoveCommandContext *ctx);
+COVE_API pid_t       cove_command_context_get_init_pid       (CoveCommandContext *ctx);
+COVE_API int         cove_command_context_get_init_pidfd     (CoveCommandContext *ctx);
+COVE_API gpointer    cove_command_context_get_data           (CoveCommandContext *ctx);
+COVE_API gpointer    cove_command_context_get_container_data (CoveCommandContext *ctx);
+/* File descriptors that came with the request; steal one to keep it (-1 if none). */
+COVE_API guint       cove_command_context_get_n_fds          (CoveCommandContext *ctx);
+COVE_API int         cove_command_context_steal_fd           (CoveCommandContext *ctx, guint index);
+/* Sends a duplicate of @fd with the reply; @fd stays the caller's. At most 4. */
+COVE_API gboolean    cove_command_context_add_reply_fd       (CoveCommandContext *ctx, int fd,
+                                                              GError **error);
+
 COVE_API const char *cove_plugin_get_name (CovePlugin *plugin);
 
 G_END_DECLS

@@ -9,5 +9,7 @@
 #include "cove-log.h"
 #include "cove-context.h"
 #include "cove-container.h"
+#include "cove-console.h"
+#include "cove-mount.h"
 
 #undef __COVE_H_INSIDE__
