@@ -7,6 +7,7 @@
 #define COVE_LOG_CATEGORY "keys"
 #include "cove-private.h"
 #include "child.h"
+#include "net.h"
 
 #include <string.h>
 
@@ -16,6 +17,7 @@ static const char *const core_extensions[] = {
   "reboot2",
   "init_pidfd",
   "pidfd",
+  "network_gateway_device_route",
   NULL,
 };
 
@@ -69,6 +71,19 @@ cove_core_register (CoveStaging *staging, GError **error)
     if (!cove_key_spec_check (&cove_lifecycle_keys[i], error))
       return FALSE;
     g_ptr_array_add (staging->keys, cove_key_new (&cove_lifecycle_keys[i], "core"));
+  }
+  for (gsize i = 0; i < cove_net_keys_count; i++) {
+    CoveHook *hook;
+    if (!cove_key_spec_check (&cove_net_keys[i], error))
+      return FALSE;
+    g_ptr_array_add (staging->keys, cove_key_new (&cove_net_keys[i], "core"));
+    if (i > 0)
+      continue;
+    hook = g_new0 (CoveHook, 1);
+    hook->point = COVE_HOOK_CONFIG_VALIDATE;
+    hook->func = cove_net_validate;
+    hook->owner = "core";
+    g_ptr_array_add (staging->hooks, hook);
   }
   for (const char *const *e = core_extensions; *e; e++)
     g_ptr_array_add (staging->extensions, g_strdup (*e));

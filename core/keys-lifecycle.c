@@ -44,13 +44,20 @@ cove_mount_auto_apply_word (CoveMountAuto *mount_auto, const char *word, GError 
     return auto_words[i].canonical;
   }
 
+  /* LXC's tunnel for its mount API, shmounts:<host path>[:<container path>]: accepted for
+   * compatibility and ignored, as mounting into a running container (the mount-inject
+   * plugin) needs no tunnel; LXC refuses an empty host path, so does Cove */
+  if (g_str_has_prefix (word, "shmounts:")) {
+    if (word[strlen ("shmounts:")] != '\0' && word[strlen ("shmounts:")] != ':')
+      return word;
+    g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_CONFIG,
+                 "\"%s\": shmounts needs a host path (shmounts:HOST[:CONTAINER])", word);
+    return NULL;
+  }
   if (g_str_has_prefix (word, "cgroup"))
     g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_CONFIG,
                  "\"%s\": cgroup auto-mounts are not implemented (use lxc.mount.entry to mount "
                  "a cgroup filesystem)", word);
-  else if (g_str_has_prefix (word, "shmounts:"))
-    g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_CONFIG,
-                 "\"%s\": shmounts is not implemented yet", word);
   else
     g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_CONFIG,
                  "unknown word \"%s\" (expected proc, proc:mixed, proc:rw, sys, sys:ro, "
@@ -589,7 +596,7 @@ const CoveKeySpec cove_lifecycle_keys[] = {
     .doc = "Root directory of the container (an absolute path, optionally dir:/path); unset: the host's /",
     .normalize = normalize_rootfs },
   { GLOBAL ("mount.auto", COVE_KEY_STRING), COVE_KEY_REPEATABLE,
-    .doc = "Standard mounts, space-separated: proc (= proc:mixed), proc:rw, sys (= sys:mixed), sys:ro, sys:rw",
+    .doc = "Standard mounts, space-separated: proc (= proc:mixed), proc:rw, sys (= sys:mixed), sys:ro, sys:rw; shmounts:HOST[:CONTAINER] is accepted and ignored",
     .normalize = normalize_mount_auto },
   { GLOBAL ("mount.entry", COVE_KEY_STRING), COVE_KEY_REPEATABLE,
     .doc = "A mount in fstab syntax; a relative target is inside the rootfs; options bind, rbind, ro, create=dir|file, optional …",

@@ -7,6 +7,7 @@
 #define COVE_LOG_CATEGORY "start"
 #include "monitor.h"
 #include "wire.h"
+#include "net.h"
 
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -121,7 +122,8 @@ child_main (CoveMonitor *m, int sync_fd)
   if (go == NULL)
     _exit (125);
 
-  if (!run_child_hooks (m, COVE_HOOK_NET_SETUP_CHILD, &error) ||
+  if (!cove_net_setup_child (m->context->registry, &m->hctx, &error) ||
+      !run_child_hooks (m, COVE_HOOK_NET_SETUP_CHILD, &error) ||
       !run_child_hooks (m, COVE_HOOK_CHILD_PRE_PIVOT, &error) ||
       !cove_child_setup_rootfs (&m->setup, &error) ||
       !run_child_hooks (m, COVE_HOOK_CHILD_POST_PIVOT, &error) ||
@@ -214,6 +216,8 @@ cove_monitor_spawn_init (CoveMonitor *m, GError **error)
   pid_t pid;
   int pidfd = -1;
 
+  if (!cove_net_prepare (m->context->registry, &m->hctx, error))
+    return FALSE;
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
     return cove_throw_errno (error, "socketpair");
   pid = clone_init (m, &pidfd, error);
@@ -234,7 +238,8 @@ cove_monitor_spawn_init (CoveMonitor *m, GError **error)
   m->hctx.init_pidfd = pidfd;
   cove_debug ("container init is pid %d", (int) pid);
 
-  if (!cove_hooks_run (m->context->registry, &m->hctx, COVE_HOOK_NET_SETUP_HOST, error) ||
+  if (!cove_net_setup_host (m->context->registry, &m->hctx, error) ||
+      !cove_hooks_run (m->context->registry, &m->hctx, COVE_HOOK_NET_SETUP_HOST, error) ||
       !cove_wire_send (sync_fd, g_variant_new ("(sv)", "go", g_variant_new ("()")), NULL, 0, error) ||
       !sync_expect (sync_fd, "exec", error) ||
       !sync_expect (sync_fd, NULL, error)) {

@@ -7,6 +7,7 @@
 #include "monitor.h"
 #include "rundir.h"
 #include "wire.h"
+#include "net.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -66,6 +67,7 @@ teardown_run (CoveMonitor *m, const char *target)
 
   if (m->hctx_live) {
     cove_hooks_run (m->context->registry, &m->hctx, COVE_HOOK_POST_STOP, NULL);
+    cove_net_teardown_host (m->context->registry, &m->hctx);
     cove_hook_context_clear (&m->hctx);
     m->hctx_live = FALSE;
   }

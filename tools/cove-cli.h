@@ -37,3 +37,7 @@ int cove_cmd_wait (CoveCli *cli, int argc, char **argv);
 int cove_cmd_info (CoveCli *cli, int argc, char **argv);
 int cove_cmd_execute (CoveCli *cli, int argc, char **argv);
 int cove_cmd_attach (CoveCli *cli, int argc, char **argv);
+int cove_cmd_mount (CoveCli *cli, int argc, char **argv);
+int cove_cmd_umount (CoveCli *cli, int argc, char **argv);
+int cove_cmd_console (CoveCli *cli, int argc, char **argv);
+int cove_cmd_console_log (CoveCli *cli, int argc, char **argv);

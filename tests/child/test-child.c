@@ -595,7 +595,14 @@ test_mount_auto_values (void)
 
   config = cove_config_new (context);
   assert_set_fails (config, "lxc.mount.auto", "cgroup:mixed", "not implemented");
-  assert_set_fails (config, "lxc.mount.auto", "proc shmounts:/a:/b", "shmounts");
+  /* LXC's mount tunnel: accepted and ignored (mount-inject needs none); a host path is required */
+  assert_set_fails (config, "lxc.mount.auto", "proc shmounts:", "shmounts needs a host path");
+  assert_set_fails (config, "lxc.mount.auto", "shmounts::/dev/x", "shmounts needs a host path");
+  set (config, "lxc.mount.auto", "shmounts:/a:/b proc");
+  value = get (config, "lxc.mount.auto");
+  g_assert_cmpstr (value, ==, "shmounts:/a:/b proc:mixed");
+  g_clear_pointer (&value, g_free);
+  set (config, "lxc.mount.auto", "");
   assert_set_fails (config, "lxc.mount.auto", "bogus", "unknown word");
   assert_set_fails (config, "lxc.mount.auto", "proc:ro", "unknown word");
   set (config, "lxc.mount.auto", "proc  sys");
