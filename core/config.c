@@ -245,8 +245,14 @@ cove_config_get (CoveConfig *config, const char *name, GError **error)
     return NULL;
   }
   entry = find_entry (config, ref.net, ref.path);
-  if (entry == NULL)
+  if (entry == NULL) {
+    /* a key of one net type reads as its default once the interface has that type
+     * (LXC: ipvlan.mode is l3 as soon as the type is ipvlan, spec §10) */
+    const char *type = ref.net >= 0 && ref.key->spec.net_type ? cove_config_get_string (config, ref.net, "type") : NULL;
+    if (type != NULL && ref.key->spec.default_value != NULL && g_str_equal (type, ref.key->spec.net_type))
+      return g_strdup (ref.key->spec.default_value);
     return g_strdup ("");
+  }
   return g_strjoinv ("\n", (char **) entry->values->pdata);
 }
 

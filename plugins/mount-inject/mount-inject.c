@@ -9,21 +9,23 @@
  * attributes (ro, nosuid, nodev, noexec, atime, nosymfollow) set before it is ever visible,
  * and made private so that it leaves the peer group of its source. A bad source, type or
  * option fails here, before anything changes in the container. A short-lived helper
- * (fork of the single-threaded monitor) then joins the init's mount namespace through the
- * init's pidfd, resolves the target with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+ * (a CLONE_VM clone of the single-threaded monitor on a stack of its own: no copy of the
+ * monitor's memory, a fraction of a fork's cost) then joins the init's mount namespace
+ * through the init's pidfd, resolves the target with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
  * relative to the container's root (a symlink or ".." can never lead out of it), creates it
  * when asked, attaches the mount with move_mount() on the resolved fd and sets the wanted
  * propagation. No tunnel directory and no temporary mount in the host: LXC's
  * lxc.mount.auto = shmounts:… is not needed (the core accepts and ignores it).
  *
- * umount resolves the target the same way and calls umount2() on the resolved file (through
- * the host's /proc/self/fd, opened before joining). What a mount created is remembered per
+ * umount resolves the target the same way (refusing magic links and the root itself), then
+ * calls umount2() with the path: an open fd would pin the mount, and with the container's
+ * root as the helper's root the path cannot leave it either. What a mount created is remembered per
  * run (path, device and inode): once nothing is mounted on a created target any more, it
  * and the parents created with it are removed again if they are still the same files and
  * empty; what is left when the container stops is removed from its rootfs then.
  *
- * The monitor waits for the helper at most HELPER_TIMEOUT_MS; results travel back as a
- * GVariant on a pipe. Errors: G_IO_ERROR for failed system calls (with the errno's text),
+ * The monitor waits for the helper (its pidfd) at most HELPER_TIMEOUT_MS; the helper
+ * leaves its results in memory the two share. Errors: G_IO_ERROR for failed system calls (with the errno's text),
  * COVE_ERROR_NOT_RUNNING when the init is gone (stopping, rebooting), COVE_ERROR_INVALID_ARGUMENT
  * for arguments no system call should see.
  */
@@ -61,7 +63,6 @@
 #define FSTYPE_MAX_LEN 255
 #define DATA_MAX_LEN 4095
 #define HELPER_TIMEOUT_MS 10000
-#define RESULT_MAX (1024 * 1024)
 #define CREATED_MAX 4096
 
 #define ATTR_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | \
@@ -133,15 +134,15 @@ close_fdp (int *fd)
 /* ---- what a run created ------------------------------------------------------------- */
 
 typedef struct {
-  char *path;                 /* relative to the container's root, normalized */
-  guint64 dev, ino;           /* the file created */
+  char *path;                   /* relative to the container's root, normalized */
+  guint64 dev, ino;             /* the file created */
   guint64 owner_dev, owner_ino; /* the target it was created for */
   gboolean is_dir;
-  gboolean released;          /* nothing is mounted on its target any more: remove when possible */
+  gboolean released;            /* nothing is mounted on its target any more: remove when possible */
 } Created;
 
 typedef struct {
-  GPtrArray *created;         /* Created *, in creation order */
+  GPtrArray *created;           /* Created *, in creation order */
 } RunData;
 
 static void
@@ -160,7 +161,65 @@ run_data_free (gpointer p)
   g_free (run);
 }
 
-/* ---- resolving inside the container's root (helper side) --------------------------- */
+/* "a//b/./c/" → "a/b/c"; ".." stays (resolution keeps it inside the root). */
+static char *
+normalize_target (const char *target)
+{
+  g_auto(GStrv) parts = g_strsplit (target, "/", -1);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (char **p = parts; *p; p++) {
+    if (**p == '\0' || strcmp (*p, ".") == 0)
+      continue;
+    if (out->len > 0)
+      g_string_append_c (out, '/');
+    g_string_append (out, *p);
+  }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static guint
+path_depth (const char *path)
+{
+  guint depth = 1;
+  for (; *path; path++)
+    depth += *path == '/';
+  return depth;
+}
+
+static gint
+compare_depth_desc (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  GPtrArray *entries = user_data;
+  guint ia = *(const guint *) a, ib = *(const guint *) b;
+  guint da = path_depth (((Created *) g_ptr_array_index (entries, ia))->path);
+  guint db = path_depth (((Created *) g_ptr_array_index (entries, ib))->path);
+
+  if (da != db)
+    return da > db ? -1 : 1;
+  return ia > ib ? -1 : 1;   /* later creations first at equal depth */
+}
+
+/* The indices of @entries, deepest path first: the order to remove them in. */
+static guint *
+removal_order (GPtrArray *entries)
+{
+  GArray *order = g_array_sized_new (FALSE, FALSE, sizeof (guint), entries->len);
+
+  for (guint i = 0; i < entries->len; i++)
+    g_array_append_val (order, i);
+  g_array_sort_with_data (order, compare_depth_desc, entries);
+  return (guint *) g_array_free (order, FALSE);
+}
+
+/* ---- the helper: what runs in the container's mount namespace ----------------------
+ *
+ * The helper is a clone of the monitor (CLONE_VM | CLONE_PIDFD, on a stack of its own):
+ * it shares the monitor's memory, so nothing is copied and starting it costs a fraction of
+ * a fork. The monitor goes on (it polls the helper's pidfd), so the helper must not
+ * allocate or change anything but its Job: from here to "monitor side" there are only
+ * system calls, the Job's buffers and the stack. It joins the init's mount namespace, does
+ * its work and leaves the outcome in the Job. */
 
 typedef enum {
   STEP_NONE,
@@ -175,11 +234,54 @@ typedef enum {
   STEP_LIMIT,
 } Step;
 
+typedef enum { CREATE_NONE, CREATE_DIR, CREATE_FILE } CreateKind;
+typedef enum { REMOVE_UNTOUCHED, REMOVE_RETRY, REMOVE_DONE } RemoveResult;
+
 typedef struct {
+  guint64 dev, ino;
+  guint32 len;                  /* the path created is the first len bytes of the target */
+  gboolean is_dir;
+} CreatedOut;
+
+typedef struct _Job Job;
+struct _Job {
+  int (*func) (Job *job);
+  int keep[4];                  /* the fds the helper keeps open */
+  guint n_keep;
+  /* in */
+  int init_pidfd;
+  int proc_fd;                  /* the host's /proc (mount: to undo an attach) */
+  int tree_fd;                  /* mount: the detached mount */
+  const char *target;           /* normalized: no leading, trailing or double '/', no "." */
+  guint32 target_len;
+  CreateKind create;
+  gboolean recursive;
+  guint64 propagation;          /* mount: set after attaching */
+  unsigned long umount_flags;
+  Created **entries;            /* umount: the run's Created, read only */
+  guint n_entries;
+  const guint *order;           /* their indices, deepest first */
+  /* out */
   int err;
   Step step;
-  char *detail;               /* the path concerned, relative to the root */
-} Failure;
+  guint32 detail_len;           /* the path concerned is the first detail_len bytes of the target */
+  CreatedOut *created;          /* mount */
+  guint n_created;
+  guint created_max;
+  guint8 *status;               /* umount: a RemoveResult per entry */
+  /* scratch */
+  char path[PATH_MAX_LEN + 2];
+  char name[NAME_MAX + 1];
+};
+
+static int
+set_failure (Job *job, Step step, guint32 detail_len)
+{
+  job->err = errno;
+  job->step = step;
+  job->detail_len = detail_len;
+  return -1;
+}
 
 static int
 open_in_root (int root_fd, const char *path, int flags)
@@ -203,211 +305,288 @@ open_in_root (int root_fd, const char *path, int flags)
   return fd;
 }
 
-/* "a//b/./c/" → "a/b/c"; ".." stays (resolution keeps it inside the root). */
-static char *
-normalize_target (const char *target)
+/* The first @len bytes of the target, in job->path. */
+static const char *
+target_prefix (Job *job, guint32 len)
 {
-  g_auto(GStrv) parts = g_strsplit (target, "/", -1);
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  for (char **p = parts; *p; p++) {
-    if (**p == '\0' || strcmp (*p, ".") == 0)
-      continue;
-    if (out->len > 0)
-      g_string_append_c (out, '/');
-    g_string_append (out, *p);
-  }
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  memcpy (job->path, job->target, len);
+  job->path[len] = '\0';
+  return job->path;
 }
 
-static int
-fail_at (Failure *f, Step step, const char *detail)
-{
-  f->err = errno;
-  f->step = step;
-  g_free (f->detail);
-  f->detail = g_strdup (detail);
-  return -1;
-}
-
-typedef enum { CREATE_NONE, CREATE_DIR, CREATE_FILE } CreateKind;
-
-/* Opens @path (normalized) inside the root (O_PATH). With @create, missing components are
+/* Opens the target inside the root (O_PATH). With job->create, missing components are
  * created: parents as directories (0755), the last one as a directory or an empty file
- * (0644); each one created is appended to @created (Created *, owner not set yet). */
+ * (0644), each one recorded in job->created. */
 static int
-open_target (int root_fd, const char *path, CreateKind create, int open_flags, GPtrArray *created,
-             Failure *f)
+open_target (Job *job, int root_fd, int open_flags)
 {
-  g_auto(GStrv) parts = NULL;
-  g_autoptr(GString) prefix = g_string_new (NULL);
-  guint n;
+  guint32 pos = 0;
   int fd;
 
-  fd = open_in_root (root_fd, path, O_PATH | open_flags);
-  if (fd >= 0 || errno != ENOENT || create == CREATE_NONE) {
-    if (fd < 0)
-      return fail_at (f, STEP_OPEN, path);
+  fd = open_in_root (root_fd, job->target, O_PATH | open_flags);
+  if (fd >= 0)
     return fd;
-  }
+  if (errno != ENOENT || job->create == CREATE_NONE)
+    return set_failure (job, STEP_OPEN, job->target_len);
 
-  parts = g_strsplit (path, "/", -1);
-  n = g_strv_length (parts);
-  for (guint i = 0; i < n; i++) {
-    autofd parent = -1;
-    g_autofree char *parent_path = g_strndup (prefix->str, prefix->len);
-    gboolean last = i + 1 == n;
+  while (pos < job->target_len) {
+    const char *slash = memchr (job->target + pos, '/', job->target_len - pos);
+    guint32 end = slash ? (guint32) (slash - job->target) : job->target_len;
+    gboolean last = end == job->target_len;
+    guint32 parent_len = pos > 0 ? pos - 1 : 0;
     gboolean made = FALSE;
     struct stat st;
+    int parent;
 
-    if (prefix->len > 0)
-      g_string_append_c (prefix, '/');
-    g_string_append (prefix, parts[i]);
-
-    fd = open_in_root (root_fd, prefix->str, O_PATH | (last ? open_flags : 0));
+    fd = open_in_root (root_fd, target_prefix (job, end), O_PATH | (last ? open_flags : 0));
     if (fd >= 0) {
       if (last)
         return fd;
       close (fd);
+      pos = end + 1;
       continue;
     }
     if (errno != ENOENT)
-      return fail_at (f, STEP_OPEN, prefix->str);
-    if (created->len >= CREATED_MAX) {
+      return set_failure (job, STEP_OPEN, end);
+    if (job->n_created >= job->created_max) {
       errno = ENOSPC;
-      return fail_at (f, STEP_LIMIT, prefix->str);
+      return set_failure (job, STEP_LIMIT, end);
     }
+    if (end - pos > NAME_MAX) {
+      errno = ENAMETOOLONG;
+      return set_failure (job, STEP_CREATE, end);
+    }
+    memcpy (job->name, job->target + pos, end - pos);
+    job->name[end - pos] = '\0';
 
-    parent = open_in_root (root_fd, parent_path, O_PATH | O_DIRECTORY);
+    parent = open_in_root (root_fd, target_prefix (job, parent_len), O_PATH | O_DIRECTORY);
     if (parent < 0)
-      return fail_at (f, STEP_OPEN, *parent_path ? parent_path : "/");
-    if (last && create == CREATE_FILE) {
+      return set_failure (job, STEP_OPEN, parent_len);
+    if (last && job->create == CREATE_FILE) {
       /* O_EXCL never follows a symlink; one that appeared meanwhile is resolved in-root below */
-      int file = openat (parent, parts[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-      if (file < 0 && errno != EEXIST)
-        return fail_at (f, STEP_CREATE, prefix->str);
+      int file = openat (parent, job->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (file < 0 && errno != EEXIST) {
+        set_failure (job, STEP_CREATE, end);
+        close (parent);
+        return -1;
+      }
       if (file >= 0) {
         made = TRUE;
         close (file);
       }
-    } else if (mkdirat (parent, parts[i], 0755) == 0) {
+    } else if (mkdirat (parent, job->name, 0755) == 0) {
       made = TRUE;
     } else if (errno != EEXIST) {
-      return fail_at (f, STEP_CREATE, prefix->str);
+      set_failure (job, STEP_CREATE, end);
+      close (parent);
+      return -1;
     }
-    if (made && fstatat (parent, parts[i], &st, AT_SYMLINK_NOFOLLOW) == 0) {
-      Created *c = g_new0 (Created, 1);
-      c->path = g_strdup (prefix->str);
+    if (made && fstatat (parent, job->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      CreatedOut *c = &job->created[job->n_created++];
       c->dev = st.st_dev;
       c->ino = st.st_ino;
+      c->len = end;
       c->is_dir = S_ISDIR (st.st_mode);
-      g_ptr_array_add (created, c);
     }
+    close (parent);
 
-    fd = open_in_root (root_fd, prefix->str, O_PATH | (last ? open_flags : 0));
+    fd = open_in_root (root_fd, target_prefix (job, end), O_PATH | (last ? open_flags : 0));
     if (fd < 0)
-      return fail_at (f, STEP_OPEN, prefix->str);
+      return set_failure (job, STEP_OPEN, end);
     if (last)
       return fd;
     close (fd);
+    pos = end + 1;
   }
-  /* the root itself ("" or only "." components) */
-  fd = open_in_root (root_fd, ".", O_PATH);
-  if (fd < 0)
-    return fail_at (f, STEP_OPEN, "/");
-  return fd;
+  errno = ENOENT;
+  return set_failure (job, STEP_OPEN, job->target_len);
 }
 
-typedef enum { REMOVE_KEEP, REMOVE_RETRY, REMOVE_DONE } RemoveResult;
-
 /* Removes a created file or directory if it is still the one created (device and inode)
- * and empty; REMOVE_RETRY if it is in use (not empty, a mount point), REMOVE_DONE if it is
- * gone or no longer ours (forget it). */
+ * and empty: REMOVE_DONE if removed, gone or no longer ours (forget it), REMOVE_RETRY if
+ * it is in use (not empty, a mount point). Used by the helper and by the monitor. */
 static RemoveResult
-remove_created (int root_fd, const Created *c)
+remove_created (int root_fd, const char *path, guint64 dev, guint64 ino, gboolean is_dir)
 {
-  g_autofree char *parent_path = g_path_get_dirname (c->path);
-  g_autofree char *name = g_path_get_basename (c->path);
-  autofd parent = -1;
+  char parent_path[PATH_MAX_LEN + 1];
+  const char *slash = strrchr (path, '/');
+  const char *name = slash ? slash + 1 : path;
+  gsize parent_len = slash ? (gsize) (slash - path) : 0;
   struct stat st;
+  RemoveResult result = REMOVE_RETRY;
+  int parent;
 
-  parent = open_in_root (root_fd, strcmp (parent_path, ".") == 0 ? "" : parent_path, O_PATH | O_DIRECTORY);
+  if (parent_len > PATH_MAX_LEN)
+    return REMOVE_DONE;
+  memcpy (parent_path, path, parent_len);
+  parent_path[parent_len] = '\0';
+  parent = open_in_root (root_fd, parent_path, O_PATH | O_DIRECTORY);
   if (parent < 0)
     return errno == ENOENT || errno == ENOTDIR ? REMOVE_DONE : REMOVE_RETRY;
   if (fstatat (parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-    return errno == ENOENT ? REMOVE_DONE : REMOVE_RETRY;
-  if ((guint64) st.st_dev != c->dev || (guint64) st.st_ino != c->ino ||
-      (c->is_dir ? !S_ISDIR (st.st_mode) : !S_ISREG (st.st_mode)))
-    return REMOVE_DONE;
-  if (!c->is_dir && st.st_size != 0)
-    return REMOVE_DONE;   /* someone wrote to it: keep their data */
-  if (unlinkat (parent, name, c->is_dir ? AT_REMOVEDIR : 0) == 0)
-    return REMOVE_DONE;
-  return errno == ENOENT ? REMOVE_DONE : REMOVE_RETRY;
+    result = errno == ENOENT ? REMOVE_DONE : REMOVE_RETRY;
+  else if ((guint64) st.st_dev != dev || (guint64) st.st_ino != ino ||
+           (is_dir ? !S_ISDIR (st.st_mode) : !S_ISREG (st.st_mode)))
+    result = REMOVE_DONE;
+  else if (!is_dir && st.st_size != 0)
+    result = REMOVE_DONE;   /* someone wrote to it: keep their data */
+  else if (unlinkat (parent, name, is_dir ? AT_REMOVEDIR : 0) == 0 || errno == ENOENT)
+    result = REMOVE_DONE;
+  close (parent);
+  return result;
 }
 
-static guint
-path_depth (const char *path)
-{
-  guint depth = 1;
-  for (; *path; path++)
-    depth += *path == '/';
-  return depth;
-}
-
-static gint
-compare_depth_desc (gconstpointer a, gconstpointer b, gpointer user_data)
-{
-  GPtrArray *entries = user_data;
-  const Created *ca = g_ptr_array_index (entries, *(const guint *) a);
-  const Created *cb = g_ptr_array_index (entries, *(const guint *) b);
-  guint da = path_depth (ca->path), db = path_depth (cb->path);
-
-  if (da != db)
-    return da > db ? -1 : 1;
-  /* later creations first at equal depth */
-  return *(const guint *) a > *(const guint *) b ? -1 : 1;
-}
-
-/* Tries to remove every entry marked in @want (deepest first); @result[i] gets the
- * RemoveResult of the ones tried. */
 static void
-remove_entries (int root_fd, GPtrArray *entries, const gboolean *want, guint8 *result)
+undo_created (Job *job, int root_fd)
 {
-  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
-
-  for (guint i = 0; i < entries->len; i++)
-    if (want[i])
-      g_array_append_val (order, i);
-  g_array_sort_with_data (order, compare_depth_desc, entries);
-  for (guint k = 0; k < order->len; k++) {
-    guint i = g_array_index (order, guint, k);
-    result[i] = remove_created (root_fd, g_ptr_array_index (entries, i));
+  for (guint i = job->n_created; i > 0; i--) {
+    const CreatedOut *c = &job->created[i - 1];
+    remove_created (root_fd, target_prefix (job, c->len), c->dev, c->ino, c->is_dir);
   }
+  job->n_created = 0;
 }
 
 static gboolean
-is_same_file (int a, int b, gboolean *same)
+is_same_file (int a, int b)
 {
   struct statx sa, sb;
 
   if (statx (a, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &sa) < 0 ||
       statx (b, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &sb) < 0)
     return FALSE;
-  *same = sa.stx_ino == sb.stx_ino && sa.stx_dev_major == sb.stx_dev_major &&
-          sa.stx_dev_minor == sb.stx_dev_minor &&
-          (!(sa.stx_mask & sb.stx_mask & STATX_MNT_ID) || sa.stx_mnt_id == sb.stx_mnt_id);
-  return TRUE;
+  return sa.stx_ino == sb.stx_ino && sa.stx_dev_major == sb.stx_dev_major &&
+         sa.stx_dev_minor == sb.stx_dev_minor &&
+         (!(sa.stx_mask & sb.stx_mask & STATX_MNT_ID) || sa.stx_mnt_id == sb.stx_mnt_id);
 }
 
-/* ---- the helper process ------------------------------------------------------------- */
+/* "self/fd/<fd>" without printf */
+static void
+proc_fd_path (char *buf, int fd)
+{
+  char digits[16];
+  int n = 0;
 
-typedef GVariant *(*HelperFunc) (gpointer job);
+  do {
+    digits[n++] = (char) ('0' + fd % 10);
+    fd /= 10;
+  } while (fd > 0 && n < (int) sizeof digits);
+  memcpy (buf, "self/fd/", 8);
+  for (int i = 0; i < n; i++)
+    buf[8 + i] = digits[n - 1 - i];
+  buf[8 + n] = '\0';
+}
+
+static int
+join_container (Job *job)
+{
+  int root;
+
+  if (setns (job->init_pidfd, CLONE_NEWNS) < 0)
+    return set_failure (job, STEP_SETNS, 0);
+  /* setns put us at the root of the container's mount namespace */
+  root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return set_failure (job, STEP_ROOT, 0);
+  return root;
+}
+
+static int
+mount_job (Job *job)
+{
+  struct mount_attr prop = { .propagation = job->propagation };
+  int root, target;
+
+  root = join_container (job);
+  if (root < 0)
+    return 0;
+  target = open_target (job, root, 0);
+  if (target < 0) {
+    undo_created (job, root);
+    return 0;
+  }
+  if (is_same_file (root, target)) {
+    errno = EBUSY;
+    set_failure (job, STEP_IS_ROOT, job->target_len);
+    close (target);
+    undo_created (job, root);
+    return 0;
+  }
+  if (move_mount (job->tree_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+    set_failure (job, STEP_ATTACH, job->target_len);
+    close (target);
+    undo_created (job, root);
+    return 0;
+  }
+  close (target);
+  /* attached under a shared parent, it joined a new peer group: set what was asked */
+  if (mount_setattr (job->tree_fd, "", AT_EMPTY_PATH | (job->recursive ? AT_RECURSIVE : 0),
+                     &prop, sizeof prop) < 0) {
+    set_failure (job, STEP_PROPAGATION, job->target_len);
+    /* undo: detach it again through the host's /proc (our fd pins it: not busy-safe otherwise) */
+    proc_fd_path (job->name, job->tree_fd);
+    if (fchdir (job->proc_fd) == 0)
+      umount2 (job->name, MNT_DETACH);
+    undo_created (job, root);
+  }
+  return 0;
+}
+
+static int
+umount_job (Job *job)
+{
+  int open_follow = (job->umount_flags & UMOUNT_NOFOLLOW) ? O_NOFOLLOW : 0;
+  gboolean have_owner = FALSE;
+  guint64 owner_dev = 0, owner_ino = 0;
+  struct statx stx;
+  int root, target;
+
+  root = join_container (job);
+  if (root < 0)
+    return 0;
+  target = open_in_root (root, job->target, O_PATH | open_follow);
+  if (target < 0)
+    return set_failure (job, STEP_OPEN, job->target_len), 0;
+  if (is_same_file (root, target)) {
+    errno = EBUSY;
+    close (target);
+    return set_failure (job, STEP_IS_ROOT, job->target_len), 0;
+  }
+  /* An fd (or a cwd) on the target would pin the mount (EBUSY): umount2 gets the path,
+   * which it resolves with the container's root as ours (setns), so it cannot leave the
+   * root either, and whatever it finds is in the container's own mount namespace. The
+   * check above refused magic links and the root itself. */
+  close (target);
+  job->path[0] = '/';
+  memcpy (job->path + 1, job->target, job->target_len + 1);
+  if (umount2 (job->path, (int) job->umount_flags) < 0)
+    return set_failure (job, STEP_UMOUNT, job->target_len), 0;
+
+  /* what is there now (followed as umount2 did): if nothing is mounted on it any more,
+   * release what was created for it */
+  target = open_in_root (root, job->target, O_PATH | open_follow);
+  if (target >= 0) {
+    if (statx (target, "", AT_EMPTY_PATH, STATX_INO, &stx) == 0 &&
+        (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
+      have_owner = TRUE;
+      owner_dev = makedev (stx.stx_dev_major, stx.stx_dev_minor);
+      owner_ino = stx.stx_ino;
+    }
+    close (target);
+  }
+  for (guint k = 0; k < job->n_entries; k++) {
+    guint i = job->order[k];
+    const Created *c = job->entries[i];
+
+    if (c->released || (have_owner && c->owner_dev == owner_dev && c->owner_ino == owner_ino))
+      job->status[i] = remove_created (root, c->path, c->dev, c->ino, c->is_dir);
+  }
+  return 0;
+}
 
 static void
 close_all_but (const int *keep, guint n_keep)
 {
-  int sorted[8];
+  int sorted[G_N_ELEMENTS (((Job *) NULL)->keep)];
   guint n = 0;
   unsigned int from = 3;
 
@@ -428,20 +607,20 @@ close_all_but (const int *keep, guint n_keep)
   close_range (from, ~0U, 0);
 }
 
-static gboolean
-write_all (int fd, const guint8 *data, gsize len)
+static int
+helper_main (void *data)
 {
-  while (len > 0) {
-    ssize_t n = write (fd, data, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return FALSE;
-    data += n;
-    len -= n;
-  }
-  return TRUE;
+  Job *job = data;
+
+  /* the fd table is a copy: keep the monitor's lock, sockets … out of a helper that might
+   * outlive a timeout */
+  close_all_but (job->keep, job->n_keep);
+  return job->func (job);
 }
+
+/* ---- monitor side: running the helper ---------------------------------------------- */
+
+#define HELPER_STACK_SIZE (256 * 1024)
 
 static gboolean
 on_helper_exit (int fd, GIOCondition condition, gpointer user_data)
@@ -453,116 +632,60 @@ on_helper_exit (int fd, GIOCondition condition, gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Reaps a killed helper now, or later from the main loop if the kernel keeps it (a helper
- * stuck in an uninterruptible wait), so the monitor never blocks on it. */
-static void
-reap_later (pid_t pid)
+/* Runs @job in a helper and waits for it at most HELPER_TIMEOUT_MS. A helper that does
+ * not finish in time is killed; if the kernel keeps it (a system call in an
+ * uninterruptible wait), it is reaped later from the main loop, and its job and stack are
+ * never freed (*@leaked): that system call may still write into them when it returns (a
+ * killed task never runs user code again, so nothing else of the monitor's is touched). */
+static gboolean
+run_helper (Job *job, gboolean *leaked, GError **error)
 {
-  int pidfd;
-
-  if (waitpid (pid, NULL, WNOHANG) == pid)
-    return;
-  pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
-  if (pidfd >= 0)
-    g_unix_fd_add (pidfd, G_IO_IN, on_helper_exit, NULL);
-}
-
-/* Forks a helper that runs @func (@keep: the fds it needs) and returns its result, a
- * GVariant of @type, within HELPER_TIMEOUT_MS. The monitor is single-threaded, so the
- * fork is a plain copy. */
-static GVariant *
-run_helper (HelperFunc func, gpointer job, const int *keep, guint n_keep, const GVariantType *type,
-            GError **error)
-{
-  int pipe_fds[2];
-  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  guint8 *stack = g_malloc (HELPER_STACK_SIZE);
   gint64 deadline = g_get_monotonic_time () + HELPER_TIMEOUT_MS * (gint64) 1000;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GVariant) raw = NULL;
-  int wstatus = 0;
+  siginfo_t info = { 0 };
+  int pidfd = -1;
   pid_t pid;
 
-  if (pipe2 (pipe_fds, O_CLOEXEC) < 0) {
-    fail_errno (error, errno, "pipe");
-    return NULL;
-  }
-  pid = fork ();
+  *leaked = FALSE;
+  job->err = 0;
+  job->step = STEP_NONE;
+  pid = clone (helper_main, stack + HELPER_STACK_SIZE, CLONE_VM | CLONE_PIDFD | SIGCHLD, job, &pidfd);
   if (pid < 0) {
     int errsv = errno;
-    close (pipe_fds[0]);
-    close (pipe_fds[1]);
-    fail_errno (error, errsv, "fork the mount helper");
-    return NULL;
+    g_free (stack);
+    return fail_errno (error, errsv, "start the mount helper");
   }
-  if (pid == 0) {
-    int all_keep[8];
-    guint n = 0;
-    g_autoptr(GVariant) result = NULL;
-
-    for (guint i = 0; i < n_keep && n < G_N_ELEMENTS (all_keep) - 1; i++)
-      all_keep[n++] = keep[i];
-    all_keep[n++] = pipe_fds[1];
-    close_all_but (all_keep, n);
-    result = g_variant_ref_sink (func (job));
-    if (!write_all (pipe_fds[1], g_variant_get_data (result), g_variant_get_size (result)))
-      _exit (1);
-    _exit (0);
-  }
-  close (pipe_fds[1]);
-
+  /* errno is shared with the helper until it is gone: not read here */
   for (;;) {
-    struct pollfd p = { pipe_fds[0], POLLIN, 0 };
+    struct pollfd p = { pidfd, POLLIN, 0 };
     gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
-    guint8 chunk[4096];
-    ssize_t n;
-    int r;
 
     if (left <= 0) {
-      close (pipe_fds[0]);
-      kill (pid, SIGKILL);
-      reap_later (pid);
+      syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+      if (waitid (P_PIDFD, pidfd, &info, WEXITED | WNOHANG) == 0 && info.si_pid != 0) {
+        close (pidfd);
+        g_free (stack);
+      } else {
+        g_unix_fd_add (pidfd, G_IO_IN, on_helper_exit, NULL);
+        *leaked = TRUE;
+      }
       g_set_error (error, COVE_ERROR, COVE_ERROR_TIMEOUT,
                    "the mount helper did not finish within %d s; killed", HELPER_TIMEOUT_MS / 1000);
-      return NULL;
+      return FALSE;
     }
-    r = poll (&p, 1, (int) MIN (left, G_MAXINT));
-    if (r < 0 && errno != EINTR) {
-      int errsv = errno;
-      close (pipe_fds[0]);
-      kill (pid, SIGKILL);
-      reap_later (pid);
-      fail_errno (error, errsv, "wait for the mount helper");
-      return NULL;
-    }
-    if (r <= 0)
-      continue;
-    n = read (pipe_fds[0], chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
+    if (poll (&p, 1, (int) MIN (left, G_MAXINT)) == 1)
       break;
-    if (buf->len + n > RESULT_MAX) {
-      close (pipe_fds[0]);
-      kill (pid, SIGKILL);
-      reap_later (pid);
-      g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "the mount helper's reply is too large");
-      return NULL;
-    }
-    g_byte_array_append (buf, chunk, n);
   }
-  close (pipe_fds[0]);
-  /* EOF: the helper has exited or is exiting */
-  while (waitpid (pid, &wstatus, 0) < 0 && errno == EINTR)
+  while (waitid (P_PIDFD, pidfd, &info, WEXITED) < 0 && errno == EINTR)
     ;
-  if (!WIFEXITED (wstatus) || WEXITSTATUS (wstatus) != 0 || buf->len == 0) {
+  close (pidfd);
+  g_free (stack);
+  if (info.si_code != CLD_EXITED || info.si_status != 0) {
     g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "the mount helper failed (%s %d)",
-                 WIFSIGNALED (wstatus) ? "signal" : "status",
-                 WIFSIGNALED (wstatus) ? WTERMSIG (wstatus) : WEXITSTATUS (wstatus));
-    return NULL;
+                 info.si_code == CLD_EXITED ? "status" : "signal", info.si_status);
+    return FALSE;
   }
-  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&buf));
-  raw = g_variant_ref_sink (g_variant_new_from_bytes (type, bytes, FALSE));
-  return g_variant_get_normal_form (raw);
+  return TRUE;
 }
 
 /* ---- monitor side: checks ----------------------------------------------------------- */
@@ -845,184 +968,15 @@ build_mount (const char *source, const char *fstype, unsigned long flags, const 
   return g_steal_fd (&mnt);
 }
 
-/* ---- the helpers' work ------------------------------------------------------------- */
-
-typedef struct {
-  int init_pidfd;
-  int proc_fd;                /* the host's /proc, for umount2 by fd */
-  int tree_fd;
-  const char *target;         /* normalized */
-  CreateKind create;
-  gboolean recursive;
-  unsigned long propagation;  /* after attaching: the wanted one, or MS_PRIVATE */
-} MountJob;
-
-#define MOUNT_RESULT_TYPE "(iisa(ttbs))"
-
-static GVariant *
-mount_result (const Failure *f, GPtrArray *created)
-{
-  GVariantBuilder b;
-
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("a(ttbs)"));
-  for (guint i = 0; created && i < created->len; i++) {
-    const Created *c = g_ptr_array_index (created, i);
-    g_variant_builder_add (&b, "(ttbs)", c->dev, c->ino, c->is_dir, c->path);
-  }
-  return g_variant_new ("(ii" "s@a(ttbs))", f->err, (gint32) f->step, f->detail ? f->detail : "",
-                        g_variant_builder_end (&b));
-}
-
-static void
-undo_created (int root_fd, GPtrArray *created)
-{
-  for (guint i = created->len; i > 0; i--)
-    remove_created (root_fd, g_ptr_array_index (created, i - 1));
-  g_ptr_array_set_size (created, 0);
-}
-
-static GVariant *
-mount_helper (gpointer data)
-{
-  MountJob *job = data;
-  g_autoptr(GPtrArray) created = g_ptr_array_new_with_free_func (created_free);
-  Failure f = { 0, STEP_NONE, NULL };
-  autofd root = -1;
-  autofd target = -1;
-  struct mount_attr prop = { .propagation = job->propagation };
-  gboolean same = FALSE;
-  char path[64];
-
-  if (setns (job->init_pidfd, CLONE_NEWNS) < 0) {
-    fail_at (&f, STEP_SETNS, "");
-    return mount_result (&f, NULL);
-  }
-  /* setns put us at the root of the container's mount namespace */
-  root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0) {
-    fail_at (&f, STEP_ROOT, "");
-    return mount_result (&f, NULL);
-  }
-  target = open_target (root, job->target, job->create, 0, created, &f);
-  if (target < 0) {
-    undo_created (root, created);
-    return mount_result (&f, NULL);
-  }
-  if (is_same_file (root, target, &same) && same) {
-    errno = EBUSY;
-    fail_at (&f, STEP_IS_ROOT, job->target);
-    return mount_result (&f, NULL);
-  }
-  if (move_mount (job->tree_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
-    fail_at (&f, STEP_ATTACH, job->target);
-    close_fdp (&target);
-    undo_created (root, created);
-    return mount_result (&f, NULL);
-  }
-  /* attached under a shared parent, it joined a new peer group: set what was asked */
-  if (mount_setattr (job->tree_fd, "", AT_EMPTY_PATH | (job->recursive ? AT_RECURSIVE : 0),
-                     &prop, sizeof prop) < 0) {
-    fail_at (&f, STEP_PROPAGATION, job->target);
-    g_snprintf (path, sizeof path, "self/fd/%d", job->tree_fd);
-    if (fchdir (job->proc_fd) == 0)
-      umount2 (path, MNT_DETACH);
-    close_fdp (&target);
-    undo_created (root, created);
-    return mount_result (&f, NULL);
-  }
-  return mount_result (&f, created);
-}
-
-typedef struct {
-  int init_pidfd;
-  const char *target;         /* normalized */
-  unsigned long flags;
-  GPtrArray *created;         /* the run's Created entries (a copy in the helper) */
-} UmountJob;
-
-#define UMOUNT_RESULT_TYPE "(iisay)"
-
-static GVariant *
-umount_result (const Failure *f, const guint8 *status, guint n)
-{
-  return g_variant_new ("(iis@ay)", f->err, (gint32) f->step, f->detail ? f->detail : "",
-                        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, status ? status : (const guint8 *) "",
-                                                   status ? n : 0, 1));
-}
-
-/* Per entry: REMOVE_KEEP (untouched), REMOVE_RETRY (released, still there), REMOVE_DONE. */
-static GVariant *
-umount_helper (gpointer data)
-{
-  UmountJob *job = data;
-  guint n = job->created->len;
-  g_autofree guint8 *status = g_new0 (guint8, MAX (n, 1));
-  g_autofree gboolean *want = g_new0 (gboolean, MAX (n, 1));
-  Failure f = { 0, STEP_NONE, NULL };
-  autofd root = -1;
-  autofd target = -1;
-  g_autofree char *abs = NULL;
-  gboolean same = FALSE;
-  struct statx stx;
-
-  if (setns (job->init_pidfd, CLONE_NEWNS) < 0) {
-    fail_at (&f, STEP_SETNS, "");
-    return umount_result (&f, NULL, 0);
-  }
-  root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0) {
-    fail_at (&f, STEP_ROOT, "");
-    return umount_result (&f, NULL, 0);
-  }
-  target = open_in_root (root, job->target, O_PATH | ((job->flags & UMOUNT_NOFOLLOW) ? O_NOFOLLOW : 0));
-  if (target < 0) {
-    fail_at (&f, STEP_OPEN, job->target);
-    return umount_result (&f, NULL, 0);
-  }
-  if (is_same_file (root, target, &same) && same) {
-    errno = EBUSY;
-    fail_at (&f, STEP_IS_ROOT, job->target);
-    return umount_result (&f, NULL, 0);
-  }
-  /* An fd (or a cwd) on the target would pin the mount (EBUSY): umount2 gets the path, and
-   * resolves it with the container's root as ours (setns), so it cannot leave the root
-   * either; whatever it finds is in the container's own mount namespace. The check above
-   * refused magic links and the root itself. */
-  close_fdp (&target);
-  abs = g_strconcat ("/", job->target, NULL);
-  if (umount2 (abs, (int) job->flags) < 0) {
-    fail_at (&f, STEP_UMOUNT, job->target);
-    return umount_result (&f, NULL, 0);
-  }
-  /* what is there now: if nothing is mounted on it any more, release what was created for it */
-  target = open_in_root (root, job->target, O_PATH | O_NOFOLLOW);
-  if (target >= 0 && statx (target, "", AT_EMPTY_PATH, STATX_INO, &stx) == 0 &&
-      (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
-    guint64 dev = makedev (stx.stx_dev_major, stx.stx_dev_minor);
-    for (guint i = 0; i < n; i++) {
-      Created *c = g_ptr_array_index (job->created, i);
-      if (c->owner_dev == dev && c->owner_ino == stx.stx_ino)
-        c->released = TRUE;
-    }
-  }
-  for (guint i = 0; i < n; i++)
-    want[i] = ((Created *) g_ptr_array_index (job->created, i))->released;
-  remove_entries (root, job->created, want, status);
-  for (guint i = 0; i < n; i++)
-    if (want[i] && status[i] == REMOVE_KEEP)
-      status[i] = REMOVE_RETRY;
-  return umount_result (&f, status, n);
-}
-
 /* ---- monitor side: the commands ---------------------------------------------------- */
 
 static gboolean
-helper_error (CoveCommandContext *ctx, const char *op, int err, Step step, const char *detail,
-              GError **error)
+helper_error (CoveCommandContext *ctx, const char *op, Job *job, GError **error)
 {
-  const char *shown = *detail ? detail : "";
+  g_autofree char *shown = g_strndup (job->target, job->detail_len);
+  int err = job->err;
 
-  switch (step) {
+  switch (job->step) {
   case STEP_SETNS:
     if (err == ESRCH) {
       g_set_error (error, COVE_ERROR, COVE_ERROR_NOT_RUNNING,
@@ -1034,7 +988,7 @@ helper_error (CoveCommandContext *ctx, const char *op, int err, Step step, const
   case STEP_ROOT:
     return fail_errno (error, err, "open the container's root");
   case STEP_OPEN:
-    if (err == ENOENT && g_str_equal (op, "mount"))
+    if (err == ENOENT && job->create == CREATE_NONE && g_str_equal (op, "mount"))
       return fail_errno (error, err, "/%s does not exist in the container (COVE_MOUNT_CREATE, "
                          "cove mount --create, creates it)", shown);
     return fail_errno (error, err, "open /%s in the container", shown);
@@ -1054,19 +1008,9 @@ helper_error (CoveCommandContext *ctx, const char *op, int err, Step step, const
     return fail_errno (error, err, "umount2");
   case STEP_NONE:
   default:
-    g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "%s helper failed", op);
+    g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "the %s helper failed", op);
     return FALSE;
   }
-}
-
-static int
-open_host_proc (GError **error)
-{
-  int fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0)
-    fail_errno (error, errno, "open /proc");
-  return fd;
 }
 
 static GVariant *
@@ -1078,15 +1022,11 @@ cmd_mount (CoveCommandContext *ctx, GVariant *args, gpointer user_data, GError *
   guint32 cove_flags;
   unsigned long flags;
   g_autofree char *normal = NULL;
-  g_autoptr(GVariant) result = NULL;
-  g_autoptr(GVariant) entries = NULL;
   autofd mnt = -1;
   autofd proc = -1;
   gboolean is_dir = TRUE;
-  MountJob job;
-  const char *detail;
-  gint32 err, step;
-  int keep[3];
+  gboolean leaked;
+  Job *job;
 
   if (!g_variant_is_of_type (args, G_VARIANT_TYPE ("(ssstsu)"))) {
     g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_ARGUMENT, "mount-inject takes (ssstsu)");
@@ -1107,48 +1047,71 @@ cmd_mount (CoveCommandContext *ctx, GVariant *args, gpointer user_data, GError *
     g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "no run data: cannot record created targets");
     return NULL;
   }
+  if ((cove_flags & COVE_MOUNT_CREATE) && run->created->len >= CREATED_MAX) {
+    g_set_error (error, COVE_ERROR, COVE_ERROR_BUSY,
+                 "too many created targets are still in place (at most %d)", CREATED_MAX);
+    return NULL;
+  }
 
   /* everything that can fail for the source, type or options fails here, on the host */
   mnt = build_mount (source, fstype, flags, data, &is_dir, error);
   if (mnt < 0)
     return NULL;
-  proc = open_host_proc (error);
-  if (proc < 0)
-    return NULL;
-
-  normal = normalize_target (target);
-  job.init_pidfd = cove_command_context_get_init_pidfd (ctx);
-  job.proc_fd = proc;
-  job.tree_fd = mnt;
-  job.target = normal;
-  job.create = !(cove_flags & COVE_MOUNT_CREATE) ? CREATE_NONE : is_dir ? CREATE_DIR : CREATE_FILE;
-  job.recursive = (flags & MS_REC) != 0;
-  job.propagation = propagation_of (flags) ? propagation_of (flags) : MS_PRIVATE;
-  keep[0] = job.init_pidfd;
-  keep[1] = proc;
-  keep[2] = mnt;
-  result = run_helper (mount_helper, &job, keep, G_N_ELEMENTS (keep), G_VARIANT_TYPE (MOUNT_RESULT_TYPE), error);
-  if (result == NULL)
-    return NULL;
-  g_variant_get (result, "(ii&s@a(ttbs))", &err, &step, &detail, &entries);
-  if (step != STEP_NONE) {
-    helper_error (ctx, "mount", err, step, detail, error);
+  proc = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (proc < 0) {
+    fail_errno (error, errno, "open /proc");
     return NULL;
   }
-  if (run != NULL) {
-    gsize n = g_variant_n_children (entries);
-    guint64 owner_dev = 0, owner_ino = 0;
 
-    if (n > 0)
-      g_variant_get_child (entries, n - 1, "(ttb&s)", &owner_dev, &owner_ino, NULL, NULL);
-    for (gsize i = 0; i < n; i++) {
+  normal = normalize_target (target);
+  job = g_new0 (Job, 1);
+  job->func = mount_job;
+  job->init_pidfd = cove_command_context_get_init_pidfd (ctx);
+  job->proc_fd = proc;
+  job->tree_fd = mnt;
+  job->keep[0] = job->init_pidfd;
+  job->keep[1] = proc;
+  job->keep[2] = mnt;
+  job->n_keep = 3;
+  job->target = normal;
+  job->target_len = (guint32) strlen (normal);
+  job->create = !(cove_flags & COVE_MOUNT_CREATE) ? CREATE_NONE : is_dir ? CREATE_DIR : CREATE_FILE;
+  job->recursive = (flags & MS_REC) != 0;
+  job->propagation = propagation_of (flags) ? propagation_of (flags) : MS_PRIVATE;
+  job->created_max = path_depth (normal);
+  job->created = g_new0 (CreatedOut, job->created_max);
+
+  if (!run_helper (job, &leaked, error)) {
+    if (!leaked) {
+      g_free (job->created);
+      g_free (job);
+    }
+    return NULL;
+  }
+  if (job->step != STEP_NONE) {
+    helper_error (ctx, "mount", job, error);
+    g_free (job->created);
+    g_free (job);
+    return NULL;
+  }
+  if (run != NULL && job->n_created > 0) {
+    const CreatedOut *leaf = &job->created[job->n_created - 1];
+    gboolean leaf_created = leaf->len == job->target_len;
+
+    for (guint i = 0; i < job->n_created; i++) {
       Created *c = g_new0 (Created, 1);
-      g_variant_get_child (entries, i, "(ttbs)", &c->dev, &c->ino, &c->is_dir, &c->path);
-      c->owner_dev = owner_dev;
-      c->owner_ino = owner_ino;
+      c->path = g_strndup (normal, job->created[i].len);
+      c->dev = job->created[i].dev;
+      c->ino = job->created[i].ino;
+      c->is_dir = job->created[i].is_dir;
+      /* a leaf that someone else made meanwhile: its parents go when the container stops */
+      c->owner_dev = leaf_created ? leaf->dev : 0;
+      c->owner_ino = leaf_created ? leaf->ino : 0;
       g_ptr_array_add (run->created, c);
     }
   }
+  g_free (job->created);
+  g_free (job);
   return g_variant_new ("()");
 }
 
@@ -1156,15 +1119,11 @@ static GVariant *
 cmd_umount (CoveCommandContext *ctx, GVariant *args, gpointer user_data, GError **error)
 {
   RunData *run = cove_command_context_get_data (ctx);
-  g_autoptr(GPtrArray) none = g_ptr_array_new ();
-  g_autoptr(GVariant) result = NULL;
-  g_autoptr(GVariant) status = NULL;
   g_autofree char *normal = NULL;
-  const char *target, *detail;
+  const char *target;
   guint64 flags;
-  UmountJob job;
-  gint32 err, step;
-  int keep[1];
+  gboolean leaked, ok;
+  Job *job;
 
   if (!g_variant_is_of_type (args, G_VARIANT_TYPE ("(st)"))) {
     g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_ARGUMENT, "umount-inject takes (st)");
@@ -1186,33 +1145,46 @@ cmd_umount (CoveCommandContext *ctx, GVariant *args, gpointer user_data, GError 
     return NULL;
 
   normal = normalize_target (target);
-  job.init_pidfd = cove_command_context_get_init_pidfd (ctx);
-  job.target = normal;
-  job.flags = (unsigned long) flags;
-  job.created = run ? run->created : none;
-  keep[0] = job.init_pidfd;
-  result = run_helper (umount_helper, &job, keep, G_N_ELEMENTS (keep), G_VARIANT_TYPE (UMOUNT_RESULT_TYPE), error);
-  if (result == NULL)
-    return NULL;
-  g_variant_get (result, "(ii&s@ay)", &err, &step, &detail, &status);
-  if (step != STEP_NONE) {
-    helper_error (ctx, "umount", err, step, detail, error);
+  job = g_new0 (Job, 1);
+  job->func = umount_job;
+  job->init_pidfd = cove_command_context_get_init_pidfd (ctx);
+  job->proc_fd = -1;
+  job->tree_fd = -1;
+  job->keep[0] = job->init_pidfd;
+  job->n_keep = 1;
+  job->target = normal;
+  job->target_len = (guint32) strlen (normal);
+  job->umount_flags = (unsigned long) flags;
+  if (run != NULL && run->created->len > 0) {
+    job->entries = (Created **) run->created->pdata;
+    job->n_entries = run->created->len;
+    job->order = removal_order (run->created);
+    job->status = g_new0 (guint8, job->n_entries);
+  }
+
+  if (!run_helper (job, &leaked, error)) {
+    if (!leaked) {
+      g_free ((gpointer) job->order);
+      g_free (job->status);
+      g_free (job);
+    }
     return NULL;
   }
-  if (run != NULL) {
-    gsize n;
-    const guint8 *st = g_variant_get_fixed_array (status, &n, 1);
-
-    /* the helper worked on a copy: apply what it did, last index first */
-    for (gsize i = MIN (n, run->created->len); i > 0; i--) {
+  if (job->step == STEP_NONE && job->n_entries > 0) {
+    /* apply what the helper did, last index first */
+    for (guint i = job->n_entries; i > 0; i--) {
       Created *c = g_ptr_array_index (run->created, i - 1);
-      if (st[i - 1] == REMOVE_DONE)
+      if (job->status[i - 1] == REMOVE_DONE)
         g_ptr_array_remove_index (run->created, i - 1);
-      else if (st[i - 1] == REMOVE_RETRY)
+      else if (job->status[i - 1] == REMOVE_RETRY)
         c->released = TRUE;
     }
   }
-  return g_variant_new ("()");
+  ok = job->step == STEP_NONE || helper_error (ctx, "umount", job, error);
+  g_free ((gpointer) job->order);
+  g_free (job->status);
+  g_free (job);
+  return ok ? g_variant_new ("()") : NULL;
 }
 
 /* ---- hooks ------------------------------------------------------------------------- */
@@ -1234,8 +1206,7 @@ on_post_stop (CoveHookContext *ctx, gpointer user_data, GError **error)
 {
   RunData *run = cove_hook_context_get_data (ctx);
   const char *rootfs = cove_hook_context_get_rootfs (ctx);
-  g_autofree gboolean *want = NULL;
-  g_autofree guint8 *status = NULL;
+  g_autofree guint *order = NULL;
   autofd root = -1;
 
   if (run == NULL || run->created->len == 0)
@@ -1243,11 +1214,11 @@ on_post_stop (CoveHookContext *ctx, gpointer user_data, GError **error)
   root = open (rootfs ? rootfs : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
     return fail_errno (error, errno, "open %s to remove created mount targets", rootfs ? rootfs : "/");
-  want = g_new (gboolean, run->created->len);
-  status = g_new0 (guint8, run->created->len);
-  for (guint i = 0; i < run->created->len; i++)
-    want[i] = TRUE;
-  remove_entries (root, run->created, want, status);
+  order = removal_order (run->created);
+  for (guint k = 0; k < run->created->len; k++) {
+    const Created *c = g_ptr_array_index (run->created, order[k]);
+    remove_created (root, c->path, c->dev, c->ino, c->is_dir);
+  }
   g_ptr_array_set_size (run->created, 0);
   return TRUE;
 }
