@@ -22,12 +22,9 @@ cove_close_fdp (int *fd)
 }
 #define cove_autofd __attribute__((cleanup (cove_close_fdp))) int
 
-/* G_IO_ERROR without linking GIO (loading libgio costs ~2 ms per process start, paid by
- * the caller and by every monitor): the same quark string, and GIOErrorEnum codes. */
-#include <gio/gio.h>   /* GIOErrorEnum only */
-#define COVE_IO_ERROR (cove_io_error_quark ())
-GQuark cove_io_error_quark (void);
-int cove_io_error_from_errno (int errsv);
+/* G_IO_ERROR without linking GIO: see io-error.h */
+#include "io-error.h"
+#define COVE_IO_ERROR (cove_io_error_domain ())
 
 /* Sets a G_IO_ERROR from errno: "<what>: <strerror>"; always returns FALSE. */
 gboolean cove_throw_errno (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);

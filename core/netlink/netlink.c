@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Netlink requests over libmnl: builders, the ACK loop, and address parsing. */
 #include "cove-netlink.h"
+#include "io-error.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,25 +25,13 @@
 GQuark
 cove_nl_io_error_quark (void)
 {
-  return g_quark_from_static_string ("g-io-error-quark");
+  return cove_io_error_domain ();
 }
 
 int
 cove_nl_io_error_code (int errsv)
 {
-  switch (errsv) {
-  case EEXIST: return G_IO_ERROR_EXISTS;
-  case ENOENT: case ENODEV: case ESRCH: return G_IO_ERROR_NOT_FOUND;
-  case EPERM: case EACCES: return G_IO_ERROR_PERMISSION_DENIED;
-  case EINVAL: case ERANGE: return G_IO_ERROR_INVALID_ARGUMENT;
-  case EBUSY: return G_IO_ERROR_BUSY;
-  case EOPNOTSUPP: return G_IO_ERROR_NOT_SUPPORTED;
-  case ENETUNREACH: return G_IO_ERROR_NETWORK_UNREACHABLE;
-  case EHOSTUNREACH: return G_IO_ERROR_HOST_UNREACHABLE;
-  case ETIMEDOUT: return G_IO_ERROR_TIMED_OUT;
-  case EADDRINUSE: return G_IO_ERROR_ADDRESS_IN_USE;
-  default: return G_IO_ERROR_FAILED;
-  }
+  return cove_io_error_code (errsv);
 }
 
 static gboolean

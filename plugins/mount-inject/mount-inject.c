@@ -8,26 +8,28 @@
  * for a bind (recursive with MS_REC), fsopen/fsconfig/fsmount for a new filesystem, its
  * attributes (ro, nosuid, nodev, noexec, atime, nosymfollow) set before it is ever visible,
  * and made private so that it leaves the peer group of its source. A bad source, type or
- * option fails here, before anything changes in the container. A short-lived helper
- * (a CLONE_VM clone of the single-threaded monitor on a stack of its own: no copy of the
+ * option fails here, before anything changes in the container. A short-lived helper (a
+ * CLONE_VM clone of the single-threaded monitor on a stack of its own: no copy of the
  * monitor's memory, a fraction of a fork's cost) then joins the init's mount namespace
- * through the init's pidfd, resolves the target with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
- * relative to the container's root (a symlink or ".." can never lead out of it), creates it
- * when asked, attaches the mount with move_mount() on the resolved fd and sets the wanted
- * propagation. No tunnel directory and no temporary mount in the host: LXC's
- * lxc.mount.auto = shmounts:… is not needed (the core accepts and ignores it).
+ * through the init's pidfd, resolves the target with openat2(RESOLVE_IN_ROOT |
+ * RESOLVE_NO_MAGICLINKS) relative to the container's root (a symlink or ".." can never
+ * lead out of it), creates it when asked, attaches the mount with move_mount() on the
+ * resolved fd and sets the wanted propagation. No tunnel directory and no temporary mount
+ * in the host: LXC's lxc.mount.auto = shmounts:… is not needed (the core accepts and
+ * ignores it).
  *
- * umount resolves the target the same way (refusing magic links and the root itself), then
- * calls umount2() with the path: an open fd would pin the mount, and with the container's
- * root as the helper's root the path cannot leave it either. What a mount created is remembered per
- * run (path, device and inode): once nothing is mounted on a created target any more, it
- * and the parents created with it are removed again if they are still the same files and
- * empty; what is left when the container stops is removed from its rootfs then.
+ * umount resolves the target the same way (refusing magic links and the root itself),
+ * then calls umount2() with the path: an open fd would pin the mount, and with the
+ * container's root as the helper's root the path cannot leave it either. What a mount
+ * created is remembered per run (path, device and inode): once nothing is mounted on a
+ * created target any more, it and the parents created with it are removed again if they
+ * are still the same files and empty; what is left when the container stops is removed
+ * from its rootfs then.
  *
  * The monitor waits for the helper (its pidfd) at most HELPER_TIMEOUT_MS; the helper
- * leaves its results in memory the two share. Errors: G_IO_ERROR for failed system calls (with the errno's text),
- * COVE_ERROR_NOT_RUNNING when the init is gone (stopping, rebooting), COVE_ERROR_INVALID_ARGUMENT
- * for arguments no system call should see.
+ * leaves its results in the memory the two share. Errors: G_IO_ERROR for failed system
+ * calls (with the errno's text), COVE_ERROR_NOT_RUNNING when the init is gone (stopping,
+ * rebooting), COVE_ERROR_INVALID_ARGUMENT for arguments no system call should see.
  */
 #include <cove-plugin.h>
 #include <gio/gio.h>   /* GIOErrorEnum only: the plugin does not link GIO */
