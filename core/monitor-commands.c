@@ -292,6 +292,11 @@ dispatch (MonitorConn *conn, const char *name, GVariant *args, GError **error)
       reply (conn, cove_wire_reply_ok (g_variant_new ("(i)", (gint32) m->init_pid)), NULL, 0);
     else
       reply (conn, cove_wire_reply_ok (NULL), &m->init_pidfd, 1);
+  } else if (g_str_equal (name, "interfaces")) {
+    GVariant *list = cove_monitor_list_interfaces (m, error);
+    if (list == NULL)
+      return FALSE;
+    reply (conn, cove_wire_reply_ok (list), NULL, 0);
   } else if (g_str_equal (name, "monitor-pid")) {
     reply (conn, cove_wire_reply_ok (g_variant_new ("(i)", (gint32) getpid ())), NULL, 0);
   } else if (g_str_equal (name, "stop")) {

@@ -65,5 +65,8 @@ void cove_monitor_close_listener (CoveMonitor *m);
 void cove_monitor_notify_state (CoveMonitor *m, CoveState state, gboolean final);
 void cove_monitor_drop_clients (CoveMonitor *m);
 
+/* interfaces.c: the "interfaces" command */
+GVariant *cove_monitor_list_interfaces (CoveMonitor *m, GError **error);
+
 int cove_monitor_main (const CoveMonitorOptions *options);
 int cove_attach_helper_main (int pidfd, char **argv);

@@ -184,8 +184,21 @@ cove_cmd_info (CoveCli *cli, int argc, char **argv)
   printf ("State: %s\n", cove_state_to_string (state));
   if (state != COVE_STATE_STOPPED) {
     pid_t pid = cove_container_init_pid (c, &error);
+    g_autoptr(GPtrArray) interfaces = NULL;
+
     if (pid > 0)
       printf ("PID: %d\n", (int) pid);
+    interfaces = cove_container_get_interfaces (c, NULL);
+    for (guint i = 0; interfaces && i < interfaces->len; i++) {
+      const CoveInterface *iface = interfaces->pdata[i];
+      g_autofree char *addresses = g_strjoinv (" ", iface->addresses);
+      if (iface->host_name != NULL)
+        printf ("Interface: %s (host side: %s)\n", iface->name, iface->host_name);
+      else
+        printf ("Interface: %s\n", iface->name);
+      if (*addresses)
+        printf ("  Addresses: %s\n", addresses);
+    }
   }
   printf ("Config: %s\n", cove_container_get_config_file (c));
   return 0;

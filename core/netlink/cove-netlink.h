@@ -117,6 +117,24 @@ gboolean cove_nl_get_link (CoveNl *nl, const char *name, CoveNlLinkInfo *info, G
 gboolean cove_nl_first_addr (CoveNl *nl, int family, int ifindex, CoveNlAddr *addr,
                              GError **error);
 
+/* Every device of the socket's namespace (a dump). */
+typedef struct {
+  int ifindex;
+  char name[16];
+  guint flags;          /* IFF_* */
+  int peer_ifindex;     /* IFLA_LINK (a veth's peer), 0 if none */
+  gboolean peer_elsewhere;  /* the peer is in another namespace (IFLA_LINK_NETNSID) */
+  char kind[32];
+} CoveNlLinkEntry;
+gboolean cove_nl_list_links (CoveNl *nl, GArray *links, GError **error);
+
+/* Every IPv4 and IPv6 address except host-scope ones, as "address/prefix". */
+typedef struct {
+  int ifindex;
+  char text[48];
+} CoveNlAddrEntry;
+gboolean cove_nl_list_addrs (CoveNl *nl, GArray *addrs, GError **error);
+
 /* G_IO_ERROR domain (the same quark as GIO, without linking it) and errno mapping. */
 GQuark cove_nl_io_error_quark (void);
 int cove_nl_io_error_code (int errsv);

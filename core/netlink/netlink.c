@@ -587,3 +587,89 @@ cove_nl_first_addr (CoveNl *nl, int family, int ifindex, CoveNlAddr *addr, GErro
   *addr = fa.addr;
   return TRUE;
 }
+
+/* ---- listings (cove info) ------------------------------------------------------------ */
+
+static int
+list_links_cb (const struct nlmsghdr *nlh, void *data)
+{
+  GArray *links = data;
+  const struct ifinfomsg *ifi = mnl_nlmsg_get_payload (nlh);
+  const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+  CoveNlLinkEntry entry = { 0 };
+
+  if (nlh->nlmsg_type != RTM_NEWLINK)
+    return MNL_CB_OK;
+  mnl_attr_parse (nlh, sizeof *ifi, link_attr_cb, tb);
+  if (tb[IFLA_IFNAME] == NULL || mnl_attr_validate (tb[IFLA_IFNAME], MNL_TYPE_STRING) < 0)
+    return MNL_CB_OK;
+  entry.ifindex = ifi->ifi_index;
+  entry.flags = ifi->ifi_flags;
+  g_strlcpy (entry.name, mnl_attr_get_str (tb[IFLA_IFNAME]), sizeof entry.name);
+  if (tb[IFLA_LINK] && mnl_attr_validate (tb[IFLA_LINK], MNL_TYPE_U32) == 0)
+    entry.peer_ifindex = (int) mnl_attr_get_u32 (tb[IFLA_LINK]);
+  entry.peer_elsewhere = tb[IFLA_LINK_NETNSID] != NULL;
+  if (tb[IFLA_LINKINFO]) {
+    const struct nlattr *li[IFLA_INFO_MAX + 1] = { 0 };
+    mnl_attr_parse_nested (tb[IFLA_LINKINFO], linkinfo_attr_cb, li);
+    if (li[IFLA_INFO_KIND] && mnl_attr_validate (li[IFLA_INFO_KIND], MNL_TYPE_STRING) == 0)
+      g_strlcpy (entry.kind, mnl_attr_get_str (li[IFLA_INFO_KIND]), sizeof entry.kind);
+  }
+  g_array_append_val (links, entry);
+  return MNL_CB_OK;
+}
+
+gboolean
+cove_nl_list_links (CoveNl *nl, GArray *links, GError **error)
+{
+  char buf[COVE_NL_BUF_SIZE];
+  struct nlmsghdr *nlh = header (buf, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
+  int rc;
+
+  put_ifinfo (nlh, 0);
+  rc = exchange (nl, nlh, list_links_cb, links, NULL);
+  if (rc < 0) {
+    g_set_error (error, cove_nl_io_error_quark (), cove_nl_io_error_code (-rc),
+                 "list devices: %s", g_strerror (-rc));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static int
+list_addrs_cb (const struct nlmsghdr *nlh, void *data)
+{
+  GArray *addrs = data;
+  const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload (nlh);
+  const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+  const struct nlattr *a;
+  CoveNlAddrEntry entry = { 0 };
+  char text[INET6_ADDRSTRLEN];
+
+  if (nlh->nlmsg_type != RTM_NEWADDR || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) ||
+      ifa->ifa_scope == RT_SCOPE_HOST)
+    return MNL_CB_OK;
+  mnl_attr_parse (nlh, sizeof *ifa, addr_attr_cb, tb);
+  a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+  if (a == NULL || mnl_attr_get_payload_len (a) != addr_len (ifa->ifa_family) ||
+      inet_ntop (ifa->ifa_family, mnl_attr_get_payload (a), text, sizeof text) == NULL)
+    return MNL_CB_OK;
+  entry.ifindex = (int) ifa->ifa_index;
+  g_snprintf (entry.text, sizeof entry.text, "%s/%u", text, ifa->ifa_prefixlen);
+  g_array_append_val (addrs, entry);
+  return MNL_CB_OK;
+}
+
+gboolean
+cove_nl_list_addrs (CoveNl *nl, GArray *addrs, GError **error)
+{
+  char buf[COVE_NL_BUF_SIZE];
+  int rc = exchange (nl, cove_nl_build_addr_dump (buf, AF_UNSPEC), list_addrs_cb, addrs, NULL);
+
+  if (rc < 0) {
+    g_set_error (error, cove_nl_io_error_quark (), cove_nl_io_error_code (-rc),
+                 "list addresses: %s", g_strerror (-rc));
+    return FALSE;
+  }
+  return TRUE;
+}

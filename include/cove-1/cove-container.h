@@ -77,6 +77,19 @@ COVE_API int       cove_container_execute    (CoveContainer *container, const ch
 COVE_API int       cove_container_attach_run_wait (CoveContainer *container,
                                                    const char * const *argv, GError **error);
 
+/* A running container's network interfaces (loopback excepted). */
+typedef struct {
+  char *name;          /* in the container, e.g. "eth0" */
+  char *host_name;     /* the host end of a veth, or NULL */
+  char **addresses;    /* "192.0.2.10/24", "2001:db8::10/64" …; NULL-terminated */
+  gpointer reserved[4];
+} CoveInterface;
+
+COVE_API void       cove_interface_free (CoveInterface *iface);
+/* A GPtrArray of CoveInterface (it frees them); empty for lxc.net.N.type = none. */
+COVE_API GPtrArray *cove_container_get_interfaces (CoveContainer *container, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CoveContainer, cove_container_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CoveInterface, cove_interface_free)
 
 G_END_DECLS

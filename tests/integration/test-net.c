@@ -200,7 +200,37 @@ case_none (const char *path)
   net_stop_ok (c);
 }
 
+/* cove_container_get_interfaces(), which `cove info` prints: the container's names,
+ * the host end of its veth and its addresses; nothing for type none */
+static void
+case_interfaces (const char *path)
+{
+  g_autoptr(CoveContainer) c = veth_container (path);
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+  const CoveInterface *iface;
+
+  net_set (c, "lxc.net.0.ipv4.address", "192.0.2.10/24");
+  net_set (c, "lxc.net.0.ipv6.address", "2001:db8::10/64");
+  net_start_ok (c);
+  list = cove_container_get_interfaces (c, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);   /* lo is not listed */
+  iface = list->pdata[0];
+  g_assert_cmpstr (iface->name, ==, "eth0");
+  g_assert_cmpstr (iface->host_name, ==, "vethC0");
+  g_assert_true (g_strv_contains ((const char * const *) iface->addresses, "192.0.2.10/24"));
+  g_assert_true (g_strv_contains ((const char * const *) iface->addresses, "2001:db8::10/64"));
+  net_stop_ok (c);
+
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = cove_container_get_interfaces (c, &error);
+  g_assert_error (error, COVE_ERROR, COVE_ERROR_NOT_RUNNING);
+  g_assert_null (list);
+}
+
 static const NetCase cases[] = {
+  { "/net/interfaces", case_interfaces, 60 },
   { "/net/basic", case_basic, 60 },
   { "/net/gateway-dev", case_gateway_dev, 60 },
   { "/net/gateway-errors", case_gateway_errors, 60 },

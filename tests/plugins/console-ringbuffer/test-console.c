@@ -928,7 +928,7 @@ case_flood (Env *e)
 
   /* then, without readers, a burst larger than the ring: the ring holds exactly the
    * newest 1 MiB of what the log file got */
-  g_assert_cmpint (attach_sh (c, "i=0; while [ $i -lt 120000 ]; do echo L$i; i=$((i+1)); done > /dev/console; echo END2 > /dev/console"), ==, 0);
+  g_assert_cmpint (attach_sh (c, "i=0; while [ $i -lt 200000 ]; do echo L$i; i=$((i+1)); done > /dev/console; echo END2 > /dev/console"), ==, 0);
   g_assert_true (wait_tail_contains (e->log, "END2", 30));
   ring = console_read (c, TRUE, FALSE, 0, &len, &error);
   g_assert_no_error (error);

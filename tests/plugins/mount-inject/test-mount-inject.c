@@ -779,6 +779,12 @@ case_bind_file (Env *e)
     g_test_message ("file on a directory: %s", error->message);
   }
 
+  /* a device node, as LXC's own test does with /dev/urandom */
+  mount_ok (c, "/dev/urandom", "/mnt/urandom", NULL, MS_BIND, NULL, COVE_MOUNT_CREATE);
+  g_assert_cmpint (attach_sh (c, "test -c /mnt/urandom && head -c 4 /mnt/urandom"), ==, 0);
+  umount_ok (c, "/mnt/urandom", MNT_DETACH);
+  g_assert_false (exists (in_rootfs (e, "mnt/urandom")));
+
   /* /etc/hostname as in C6.3, when the host has one */
   if (g_file_test ("/etc/hostname", G_FILE_TEST_IS_REGULAR)) {
     mount_ok (c, "/etc/hostname", "/mnt/hostname", NULL, MS_BIND, NULL, COVE_MOUNT_CREATE);
