@@ -2,21 +2,28 @@
 /*
  * The plugin's monitor commands, served on the container's command socket:
  *
- *   console-log     (bbt) clear, read, read_max  →  (t) length [+ 1 fd]
+ *   console-log     (bbt) clear, read, read_max  →  (tt) length, offset [+ 1 fd]
  *   console-attach  ()                           →  () + 1 fd (a stream socket)
  *   console-resize  (qq) rows, columns           →  ()
  *
- * console-log's data does not travel inside the reply: it is copied out of the ring into
- * a sealed memfd that goes with the reply (SCM_RIGHTS), so the reply itself is a few bytes
- * that always fit the socket's buffer. The monitor's replies are written synchronously;
- * with the bytes inline a client that stops reading in the middle of a 1 MiB reply would
- * hold the whole monitor (console drain, state requests) until it reads or goes away.
+ * console-log's data does not travel inside the reply but in a sealed memfd sent with it
+ * (SCM_RIGHTS): length bytes from offset, wrapping at the memfd's size. A read that takes
+ * all the ring holds gets the ring's own memfd and the monitor starts a new ring (no copy:
+ * console_ring_steal()); a partial read gets a copy. The reply itself is a few bytes that
+ * always fit the socket's buffer: the monitor writes replies synchronously, and with the
+ * bytes inline a client that stops reading in the middle of a 1 MiB reply would hold the
+ * whole monitor (console drain, state requests) until it reads or goes away.
  *
  * The fds the monitor sends are its own until the reply is out: the reply is written right
  * after the command returns, so they are closed by a high-priority idle on the main
- * context, which runs only after that.
+ * context, which runs only after that. A stolen ring is unmapped, sealed and closed a
+ * little later (RETIRE_DELAY_MS): unmapping it and freeing its pages is the slowest part of
+ * the request, and whoever closes the memfd last pays for the freeing; done after the
+ * client has read and closed its copy, none of it is on the client's path.
  */
 #include "console.h"
+
+#define RETIRE_DELAY_MS 20
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,21 +38,33 @@ close_fd_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+retire_ring_idle (gpointer data)
+{
+  console_ring_retire (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+after_reply (Console *con, guint delay_ms, GSourceFunc func, gpointer data, GDestroyNotify destroy)
+{
+  GSource *idle = delay_ms > 0 ? g_timeout_source_new (delay_ms) : g_idle_source_new ();
+
+  g_source_set_priority (idle, G_PRIORITY_HIGH);
+  g_source_set_callback (idle, func, data, destroy);
+  g_source_attach (idle, con->main_context);
+  g_source_unref (idle);
+}
+
 /* Sends @fd with the reply, then closes it. */
 static gboolean
 reply_with_fd (CoveCommandContext *ctx, Console *con, int fd, GError **error)
 {
-  GSource *idle;
-
   if (!cove_command_context_add_reply_fd (ctx, fd, error)) {
     close (fd);
     return FALSE;
   }
-  idle = g_idle_source_new ();
-  g_source_set_priority (idle, G_PRIORITY_HIGH);
-  g_source_set_callback (idle, close_fd_idle, GINT_TO_POINTER (fd), NULL);
-  g_source_attach (idle, con->main_context);
-  g_source_unref (idle);
+  after_reply (con, 0, close_fd_idle, GINT_TO_POINTER (fd), NULL);
   return TRUE;
 }
 
@@ -140,22 +159,35 @@ cmd_console_log (CoveCommandContext *ctx, GVariant *args, gpointer user_data, GE
   if (!do_read) {
     if (clear) {
       console_ring_consume (&con->ring, console_ring_used (&con->ring));
-      return g_variant_new ("(t)", (guint64) 0);
+      return g_variant_new ("(tt)", (guint64) 0, (guint64) 0);
     }
     if (read_max > 0)
       console_ring_consume (&con->ring, n);
-    return g_variant_new ("(t)", read_max > 0 ? n : (guint64) 0);
+    return g_variant_new ("(tt)", read_max > 0 ? n : (guint64) 0, (guint64) 0);
   }
   if (n == 0) {
     g_set_error (error, COVE_ERROR, COVE_ERROR_NO_DATA, "the console ring of \"%s\" is empty",
                  cove_command_context_get_container_name (ctx));
     return NULL;
   }
+  if (n == console_ring_used (&con->ring) || clear) {
+    /* everything goes: hand the ring over */
+    g_autoptr(GError) local_error = NULL;
+    ConsoleRing *old = g_new (ConsoleRing, 1);
+
+    if (console_ring_steal (&con->ring, old, &local_error)) {
+      gboolean sent = cove_command_context_add_reply_fd (ctx, old->fd, error);
+      after_reply (con, RETIRE_DELAY_MS, retire_ring_idle, old, g_free);
+      return sent ? g_variant_new ("(tt)", n, old->r) : NULL;
+    }
+    g_free (old);
+    g_debug ("console-log: new ring: %s; copying instead", local_error->message);
+  }
   fd = snapshot (console_ring_read_ptr (&con->ring), n, error);
   if (fd < 0 || !reply_with_fd (ctx, con, fd, error))
     return NULL;
   console_ring_consume (&con->ring, clear ? console_ring_used (&con->ring) : n);
-  return g_variant_new ("(t)", n);
+  return g_variant_new ("(tt)", n, (guint64) 0);
 }
 
 static GVariant *

@@ -20,10 +20,17 @@ typedef struct {
   guint8 *addr;     /* NULL: no ring */
   guint64 size;     /* a power of two, a multiple of the page size */
   guint64 r, w;
+  int fd;           /* the memfd */
 } ConsoleRing;
 
 gboolean console_ring_init (ConsoleRing *ring, guint64 size, GError **error);
 void     console_ring_release (ConsoleRing *ring);
+/* Replaces @ring with a new empty one of the same size and moves the old one to @old,
+ * whose memfd can then be handed out (its used bytes start at old->r and wrap at the
+ * size). FALSE with @error if no new ring can be made; @ring is then unchanged. */
+gboolean console_ring_steal  (ConsoleRing *ring, ConsoleRing *old, GError **error);
+/* Unmaps a stolen ring, seals its memfd against any change and closes it. */
+void     console_ring_retire (ConsoleRing *old);
 
 static inline guint64
 console_ring_used (const ConsoleRing *ring)

@@ -82,7 +82,8 @@ static const char *const mount_inject_extensions[] = {
 
 #define IO_ERROR (g_quark_from_static_string ("g-io-error-quark"))
 
-/* As the core maps errno to GIOErrorEnum (core/util.c), so callers see one mapping. */
+/* The core's mapping of errno to GIOErrorEnum (core/io-error.h, which a plugin cannot
+ * include) for the errnos that mount calls give, so that callers see one mapping. */
 static int
 io_error_code (int errsv)
 {
@@ -91,19 +92,20 @@ io_error_code (int errsv)
   case EISDIR: return G_IO_ERROR_IS_DIRECTORY;
   case EACCES: case EPERM: return G_IO_ERROR_PERMISSION_DENIED;
   case ENAMETOOLONG: return G_IO_ERROR_FILENAME_TOO_LONG;
-  case ENOENT: return G_IO_ERROR_NOT_FOUND;
+  case ENOENT: case ENODEV: case ESRCH: return G_IO_ERROR_NOT_FOUND;
   case ENOTDIR: return G_IO_ERROR_NOT_DIRECTORY;
   case ENXIO: return G_IO_ERROR_NOT_REGULAR_FILE;
   case EROFS: return G_IO_ERROR_READ_ONLY;
   case ELOOP: return G_IO_ERROR_TOO_MANY_LINKS;
   case ENOSPC: case EDQUOT: case ENOMEM: return G_IO_ERROR_NO_SPACE;
-  case EINVAL: return G_IO_ERROR_INVALID_ARGUMENT;
+  case EINVAL: case ERANGE: return G_IO_ERROR_INVALID_ARGUMENT;
   case EBUSY: return G_IO_ERROR_BUSY;
   case EAGAIN: return G_IO_ERROR_WOULD_BLOCK;
   case EMFILE: case ENFILE: return G_IO_ERROR_TOO_MANY_OPEN_FILES;
   case ETIMEDOUT: return G_IO_ERROR_TIMED_OUT;
   case ENOTEMPTY: return G_IO_ERROR_NOT_EMPTY;
   case ENOTSUP: return G_IO_ERROR_NOT_SUPPORTED;
+  case ECANCELED: return G_IO_ERROR_CANCELLED;
   default: return G_IO_ERROR_FAILED;
   }
 }

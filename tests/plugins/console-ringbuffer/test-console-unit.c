@@ -106,6 +106,39 @@ test_ring_overflow (void)
   console_ring_release (&ring);
 }
 
+/* A whole-ring read hands the memfd over: its bytes from old.r, wrapping at the size;
+ * the ring goes on, new and empty; once retired the memfd is sealed against writes. */
+static void
+test_ring_steal (void)
+{
+  ConsoleRing ring, old;
+  guint8 data[6000], back[4096];
+  int fd;
+
+  g_assert_true (console_ring_init (&ring, 4096, NULL));
+  fill_pattern (data, sizeof data, 4);
+  console_ring_append (&ring, data, 3000);
+  console_ring_consume (&ring, 3000);
+  console_ring_append (&ring, data, 3000);      /* wraps: bytes at 3000..4095, then 0..1903 */
+  g_assert_true (console_ring_steal (&ring, &old, NULL));
+  g_assert_cmpuint (console_ring_used (&ring), ==, 0);
+  g_assert_true (ring.addr != old.addr);
+  g_assert_cmpint (ring.fd, !=, old.fd);
+  g_assert_cmpuint (old.r, ==, 3000);
+  fd = dup (old.fd);
+  console_ring_append (&ring, (const guint8 *) "new", 3);   /* the new ring is independent */
+  console_ring_retire (&old);
+  g_assert_cmpint (pread (fd, back, 4096 - 3000, 3000), ==, 4096 - 3000);
+  g_assert_cmpint (pread (fd, back + 1096, 3000 - 1096, 0), ==, 3000 - 1096);
+  g_assert_cmpmem (back, 3000, data, 3000);
+  g_assert_cmpint (pwrite (fd, "x", 1, 0), ==, -1);          /* sealed */
+  g_assert_cmpint (errno, ==, EPERM);
+  g_assert_cmpint (fcntl (fd, F_GET_SEALS) & F_SEAL_WRITE, !=, 0);
+  close (fd);
+  g_assert_cmpmem (console_ring_read_ptr (&ring), 3, "new", 3);
+  console_ring_release (&ring);
+}
+
 static void
 test_ring_sizes (void)
 {
@@ -457,6 +490,7 @@ main (int argc, char **argv)
   g_test_add_func ("/console/ring/basic", test_ring_basic);
   g_test_add_func ("/console/ring/wrap", test_ring_wrap);
   g_test_add_func ("/console/ring/overflow", test_ring_overflow);
+  g_test_add_func ("/console/ring/steal", test_ring_steal);
   g_test_add_func ("/console/ring/sizes", test_ring_sizes);
   g_test_add_func ("/console/logfile/rotate", test_logfile_rotate);
   g_test_add_func ("/console/logfile/truncate", test_logfile_truncate);
