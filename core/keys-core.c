@@ -106,6 +106,7 @@ static const struct {
   { COVE_KEY_SCOPE_GLOBAL, "console.size", "console-ringbuffer" },
   { COVE_KEY_SCOPE_GLOBAL, "console.logfile", "console-ringbuffer" },
   { COVE_KEY_SCOPE_GLOBAL, "console.rotate", "console-ringbuffer" },
+  { COVE_KEY_SCOPE_GLOBAL, "console.path", "console-ringbuffer" },
 };
 
 const char *

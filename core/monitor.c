@@ -108,6 +108,19 @@ decode_status (const siginfo_t *info)
   return 128 + info->si_status;
 }
 
+static void
+release_rundir (CoveMonitor *m)
+{
+  g_autofree char *lock_path = g_build_filename (m->rundir, "lock", NULL);
+
+  if (m->lock_fd < 0)
+    return;
+  /* unlinked while still locked, so a concurrent start cannot lock a file that vanishes */
+  unlink (lock_path);
+  rmdir (m->rundir);
+  cove_close_fdp (&m->lock_fd);
+}
+
 static gboolean
 on_init_exit (int fd, GIOCondition condition, gpointer user_data)
 {
@@ -143,8 +156,11 @@ on_init_exit (int fd, GIOCondition condition, gpointer user_data)
     cove_monitor_set_state (m, COVE_STATE_STOPPING);
     teardown_run (m, "stop");
   }
-  /* close the socket first: a new client gets "not running", never a dying monitor */
+  /* close the socket and release the lock before anyone hears "stopped": a new client
+   * gets "not running", never a dying monitor, and a start right after the stop never
+   * finds the container "already running" */
   cove_monitor_close_listener (m);
+  release_rundir (m);
   m->state = COVE_STATE_STOPPED;
   cove_monitor_notify_state (m, COVE_STATE_STOPPED, TRUE);
   report_status (m, g_variant_new ("(bv)", TRUE, g_variant_new ("(si)", "exited", m->last_status)));
@@ -196,6 +212,12 @@ acquire_lock (CoveMonitor *m, GError **error)
     struct stat held, now;
 
     m->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (m->lock_fd < 0 && errno == ENOENT) {
+      /* a stopping monitor removed the run directory between our mkdir and open */
+      if (!cove_rundir_ensure (m->rundir, error))
+        return FALSE;
+      continue;
+    }
     if (m->lock_fd < 0)
       return cove_throw_errno (error, "open %s", lock_path);
     if (flock (m->lock_fd, LOCK_EX | LOCK_NB) < 0) {
@@ -219,19 +241,6 @@ acquire_lock (CoveMonitor *m, GError **error)
     if (!cove_rundir_ensure (m->rundir, error))
       return FALSE;
   }
-}
-
-static void
-release_rundir (CoveMonitor *m)
-{
-  g_autofree char *lock_path = g_build_filename (m->rundir, "lock", NULL);
-
-  if (m->lock_fd < 0)
-    return;
-  /* unlinked while still locked, so a concurrent start cannot lock a file that vanishes */
-  unlink (lock_path);
-  rmdir (m->rundir);
-  cove_close_fdp (&m->lock_fd);
 }
 
 static gboolean
@@ -379,6 +388,7 @@ cove_monitor_main (const CoveMonitorOptions *options)
   if (!cove_monitor_listen (m, &error) || !start_init (m, &error)) {
     cove_error ("start failed: %s", error->message);
     cove_monitor_close_listener (m);
+    release_rundir (m);
     m->state = COVE_STATE_STOPPED;
     cove_monitor_notify_state (m, COVE_STATE_STOPPED, TRUE);
     report_status (m, cove_wire_reply_error (error));

@@ -23,13 +23,13 @@
  */
 #include "console.h"
 
-#define RETIRE_DELAY_MS 20
-
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#define RETIRE_DELAY_MS 20
 
 static gboolean
 close_fd_idle (gpointer data)
@@ -39,7 +39,7 @@ close_fd_idle (gpointer data)
 }
 
 static gboolean
-retire_ring_idle (gpointer data)
+retire_ring_later (gpointer data)
 {
   console_ring_retire (data);
   return G_SOURCE_REMOVE;
@@ -48,12 +48,12 @@ retire_ring_idle (gpointer data)
 static void
 after_reply (Console *con, guint delay_ms, GSourceFunc func, gpointer data, GDestroyNotify destroy)
 {
-  GSource *idle = delay_ms > 0 ? g_timeout_source_new (delay_ms) : g_idle_source_new ();
+  GSource *later = delay_ms > 0 ? g_timeout_source_new (delay_ms) : g_idle_source_new ();
 
-  g_source_set_priority (idle, G_PRIORITY_HIGH);
-  g_source_set_callback (idle, func, data, destroy);
-  g_source_attach (idle, con->main_context);
-  g_source_unref (idle);
+  g_source_set_priority (later, G_PRIORITY_HIGH);
+  g_source_set_callback (later, func, data, destroy);
+  g_source_attach (later, con->main_context);
+  g_source_unref (later);
 }
 
 /* Sends @fd with the reply, then closes it. */
@@ -177,7 +177,7 @@ cmd_console_log (CoveCommandContext *ctx, GVariant *args, gpointer user_data, GE
 
     if (console_ring_steal (&con->ring, old, &local_error)) {
       gboolean sent = cove_command_context_add_reply_fd (ctx, old->fd, error);
-      after_reply (con, RETIRE_DELAY_MS, retire_ring_idle, old, g_free);
+      after_reply (con, RETIRE_DELAY_MS, retire_ring_later, old, g_free);
       return sent ? g_variant_new ("(tt)", n, old->r) : NULL;
     }
     g_free (old);

@@ -34,6 +34,10 @@ watch (Console *con, int fd, GIOCondition condition, GUnixFDSourceFunc func)
 {
   GSource *source = g_unix_fd_source_new (fd, condition);
 
+  /* GLib blocks a source that cannot recurse while it is dispatched: it takes the fd out
+   * of the poll set and puts it back, two eventfd wakeups and one more poll per dispatch,
+   * i.e. per 4 KiB of console output. The callbacks never run a nested main loop. */
+  g_source_set_can_recurse (source, TRUE);
   g_source_set_callback (source, (GSourceFunc) (void (*) (void)) func, con, NULL);
   g_source_attach (source, con->main_context);
   return source;
@@ -227,10 +231,11 @@ rehold (Console *con)
   return TRUE;
 }
 
-/* Reads until the master is empty, the budget is spent or the peer is full. FALSE when
- * the master cannot be read any more. */
+/* Reads until the master is empty (@to_eagain), or after one short read (the watch: poll()
+ * says when there is more), the budget is spent or the peer is full. FALSE when the master
+ * cannot be read any more. */
 static gboolean
-drain (Console *con, gsize budget)
+drain (Console *con, gsize budget, gboolean to_eagain)
 {
   while (budget > 0 && !con->drain_paused) {
     guint8 *dst = con->ring.addr ? console_ring_write_ptr (&con->ring) : con->buf;
@@ -254,6 +259,10 @@ drain (Console *con, gsize budget)
     console_logfile_write (&con->log, dst, n);
     peer_send (con, dst, n);
     budget -= n;
+    /* a short read emptied what the pty had (it hands out at most 4 KiB at a time): back
+     * to poll() rather than one more read(2) that would most likely fail with EAGAIN */
+    if ((gsize) n < room && !to_eagain)
+      return TRUE;
   }
   return TRUE;
 }
@@ -263,7 +272,7 @@ on_master_in (int fd, GIOCondition condition, gpointer user_data)
 {
   Console *con = user_data;
 
-  if (!drain (con, CONSOLE_DRAIN_BUDGET)) {
+  if (!drain (con, CONSOLE_DRAIN_BUDGET, FALSE)) {
     g_clear_pointer (&con->master_in, g_source_unref);
     return G_SOURCE_REMOVE;
   }
@@ -284,7 +293,7 @@ console_watch (Console *con)
 void
 console_drain_now (Console *con, gsize budget)
 {
-  drain (con, budget);
+  drain (con, budget, TRUE);
 }
 
 /* ---- allocation --------------------------------------------------------------------- */

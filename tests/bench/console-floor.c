@@ -3,8 +3,10 @@
  * Benchmark helper, the kernel floor of console throughput: a plain pty pair whose master
  * a minimal reader drains (read(2) into one 64 KiB buffer, nothing else) while a child
  * runs WRITER SLAVE BYTES RESULT (console-writer) on the slave. Prints "reader BYTES
- * SECONDS" measured from the fork to the last byte read.
- *   console-floor WRITER BYTES RESULT
+ * SECONDS" measured from the fork to the last byte read. With LOGFILE, every chunk read is
+ * also appended to it (write(2) per read, like a runtime's console log), to separate the
+ * cost of the log file from the runtime's own.
+ *   console-floor WRITER BYTES RESULT [LOGFILE]
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -27,8 +29,12 @@ main (int argc, char **argv)
   int unlock = 0;
   pid_t pid;
 
-  if (argc != 4)
+  int log = -1;
+
+  if (argc != 4 && argc != 5)
     return 2;
+  if (argc == 5 && (log = open (argv[4], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0)
+    return 1;
   total = atoll (argv[2]);
   master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0 || ioctl (master, TIOCSPTLCK, &unlock) < 0 || ioctl (master, TIOCGPTN, &n) < 0)
@@ -48,6 +54,8 @@ main (int argc, char **argv)
     ssize_t r = read (master, buf, sizeof buf);
     if (r <= 0)
       break;
+    if (log >= 0 && write (log, buf, r) != r)
+      return 1;
     got += r;
   }
   clock_gettime (CLOCK_MONOTONIC, &t1);

@@ -237,7 +237,7 @@ test_owner_hints (void)
   /* keys near, but outside, a plugin's namespace stay plain unknown keys */
   {
     static const char *const plain[] = { "lxc.net.0.ipvlan", "lxc.net.0.l2proxy.x", "lxc.console.sizes",
-                                         "lxc.seccompx", "lxc.ipvlan.mode", "lxc.console.path" };
+                                         "lxc.seccompx", "lxc.ipvlan.mode", "lxc.console.paths" };
     for (gsize i = 0; i < G_N_ELEMENTS (plain); i++) {
       g_autoptr(GError) error = NULL;
       CoveKeyRef ref;
@@ -247,6 +247,7 @@ test_owner_hints (void)
     }
   }
   g_assert_cmpstr (cove_key_owner_hint (COVE_KEY_SCOPE_NET, "ipvlan.mode"), ==, "net-ipvlan");
+  g_assert_cmpstr (cove_key_owner_hint (COVE_KEY_SCOPE_GLOBAL, "console.path"), ==, "console-ringbuffer");
   g_assert_null (cove_key_owner_hint (COVE_KEY_SCOPE_GLOBAL, "ipvlan.mode"));
   g_assert_null (cove_key_owner_hint (COVE_KEY_SCOPE_NET, "console.size"));
 }

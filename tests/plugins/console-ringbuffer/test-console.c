@@ -767,8 +767,13 @@ case_reboot (Env *e)
   g_autofree char *rdev_after = NULL;
   const char *a, *b;
 
+  pid_t monitor;
+  int fds_before;
+
   start_ok (c, NULL);
   wait_busybox_ready (c);
+  monitor = monitor_pid (e->socket);
+  fds_before = fd_count (monitor);
   console_write (c, "MARK-A\n");
   g_assert_true (wait_file_contains (e->log, "MARK-A", 5));
   g_assert_cmpint (run_tool (e->path, &rdev_before, "attach", NAME, "--", "stat", "-c", "%t:%T", "/dev/console", NULL), ==, 0);
@@ -789,6 +794,9 @@ case_reboot (Env *e)
   g_assert_nonnull (b);
   g_assert_true (a < b);
   g_assert_cmpstr (rdev_before, ==, rdev_after);
+  /* the same monitor, and nothing of the console leaks across the reboot */
+  g_assert_cmpint (monitor_pid (e->socket), ==, monitor);
+  g_assert_cmpint (settled_fd_count (monitor, fds_before), <=, fds_before);
   /* the log file is neither truncated nor rewritten at the reboot */
   log = read_text (e->log, NULL);
   a = strstr (log, "MARK-A");
@@ -1094,7 +1102,10 @@ case_cli (Env *e)
 
   start_ok (c, ARGV ("/bin/sh"));
 
-  /* console-log: --max, then the rest; --clear prints nothing and empties the ring */
+  /* console-log: --max, then the rest; --clear prints nothing and empties the ring (once
+   * the shell has printed its prompt: nothing else comes without input) */
+  g_assert_true (wait_file_contains (e->log, "# ", 10));
+  sleep_ms (200);
   g_string_free (drain_ring (c), TRUE);
   console_write (c, "0123456789");
   g_assert_true (wait_file_contains (e->log, "0123456789", 5));
