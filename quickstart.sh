@@ -114,7 +114,7 @@ plugins=$("$COVE" plugins)
 if [ -n "$plugins" ]; then
   printf '%s\n' "$plugins" | indent
 else
-  echo "    plugins: none (this release has no plugins yet; they land one per issue)"
+  echo "    plugins: none found (were they disabled at build time?)"
 fi
 echo "    extensions: $("$COVE" extensions | tr '\n' ' ')"
 done_ok "the installed tool runs"
