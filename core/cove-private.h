@@ -29,6 +29,8 @@ cove_close_fdp (int *fd)
 /* Sets a G_IO_ERROR from errno: "<what>: <strerror>"; always returns FALSE. */
 gboolean cove_throw_errno (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
 gboolean cove_throw_errno_code (GError **error, int errsv, const char *format, ...) G_GNUC_PRINTF (3, 4);
+/* Sets COVE_ERROR_INVALID_CONFIG with a formatted message; always returns FALSE. */
+gboolean cove_throw_invalid_config (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
 /* A name usable as one path component: non-empty, no '/', not "." or "..", printable. */
 gboolean cove_validate_name (const char *what, const char *name, GError **error);
 const char *cove_secure_getenv (const char *name);

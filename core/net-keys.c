@@ -12,28 +12,11 @@
 #include <string.h>
 
 static char *
-fail (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static char *
-fail (GError **error, const char *format, ...)
-{
-  va_list ap;
-  char *message;
-
-  va_start (ap, format);
-  message = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  g_set_error_literal (error, COVE_ERROR, COVE_ERROR_INVALID_CONFIG, message);
-  g_free (message);
-  return NULL;
-}
-
-static char *
 normalize_type (const char *key, const char *value, GError **error)
 {
   for (const char *p = value; *p; p++)
     if (!(g_ascii_islower (*p) || g_ascii_isdigit (*p) || *p == '-' || *p == '_'))
-      return fail (error, "invalid network type (none, empty, or the type of a net plugin: veth, ipvlan …)");
+      return (cove_throw_invalid_config (error, "invalid network type (none, empty, or the type of a net plugin: veth, ipvlan …)"), NULL);
   return g_strdup (value);
 }
 
@@ -51,7 +34,7 @@ normalize_mtu (const char *key, const char *value, GError **error)
   guint64 mtu = g_ascii_strtoull (value, NULL, 10);
 
   if (mtu < 68 || mtu > 65535)
-    return fail (error, "an MTU is 68-65535");
+    return (cove_throw_invalid_config (error, "an MTU is 68-65535"), NULL);
   return g_strdup (value);
 }
 
@@ -63,13 +46,13 @@ normalize_hwaddr (const char *key, const char *value, GError **error)
   g_autofree char *lower = g_ascii_strdown (value, -1);
 
   if (strlen (lower) != 17)
-    return fail (error, "expected six octets xx:xx:xx:xx:xx:xx (hex digits, or x for random)");
+    return (cove_throw_invalid_config (error, "expected six octets xx:xx:xx:xx:xx:xx (hex digits, or x for random)"), NULL);
   for (int i = 0; i < 17; i++) {
     if (i % 3 == 2 ? lower[i] != ':' : !(g_ascii_isxdigit (lower[i]) || lower[i] == 'x'))
-      return fail (error, "expected six octets xx:xx:xx:xx:xx:xx (hex digits, or x for random)");
+      return (cove_throw_invalid_config (error, "expected six octets xx:xx:xx:xx:xx:xx (hex digits, or x for random)"), NULL);
   }
   if (lower[1] != 'x' && (g_ascii_xdigit_value (lower[1]) & 1))
-    return fail (error, "a multicast address cannot be an interface's address");
+    return (cove_throw_invalid_config (error, "a multicast address cannot be an interface's address"), NULL);
   return g_steal_pointer (&lower);
 }
 
@@ -87,7 +70,7 @@ normalize_ipv4_address (const char *key, const char *value, GError **error)
     if (**w)
       g_ptr_array_add (parts, *w);
   if (parts->len < 1 || parts->len > 2)
-    return fail (error, "expected A.B.C.D[/prefix][ broadcast]");
+    return (cove_throw_invalid_config (error, "expected A.B.C.D[/prefix][ broadcast]"), NULL);
   if (!cove_nl_parse_prefix (AF_INET, parts->pdata[0], FALSE, -1, &addr, &prefix, error))
     return NULL;
   inet_ntop (AF_INET, &addr.v4, text, sizeof text);
@@ -123,7 +106,7 @@ normalize_gateway (int family, const char *value, GError **error)
   if (strcmp (value, "auto") == 0 || strcmp (value, "dev") == 0)
     return g_strdup (value);
   if (!cove_nl_parse_addr (family, value, &addr, NULL))
-    return fail (error, "expected an %s address, auto or dev", family == AF_INET ? "IPv4" : "IPv6");
+    return (cove_throw_invalid_config (error, "expected an %s address, auto or dev", family == AF_INET ? "IPv4" : "IPv6"), NULL);
   inet_ntop (family, &addr, text, sizeof text);
   return g_strdup (text);
 }

@@ -32,23 +32,6 @@ plugin_for_type (const char *type)
   return NULL;
 }
 
-static gboolean
-invalid (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-invalid (GError **error, const char *format, ...)
-{
-  va_list ap;
-  char *message;
-
-  va_start (ap, format);
-  message = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  g_set_error_literal (error, COVE_ERROR, COVE_ERROR_INVALID_CONFIG, message);
-  g_free (message);
-  return FALSE;
-}
-
 static const char *
 display_name (CoveConfig *config, int n)
 {
@@ -65,7 +48,7 @@ check_type (CoveContext *context, int n, const char *type, GError **error)
     return TRUE;
   plugin_name = plugin_for_type (type);
   if (plugin_name == NULL)
-    return invalid (error, "lxc.net.%d.type: invalid network type \"%s\" (no loaded plugin provides it)", n, type);
+    return cove_throw_invalid_config (error, "lxc.net.%d.type: invalid network type \"%s\" (no loaded plugin provides it)", n, type);
   plugin = cove_context_find_plugin (context, plugin_name);
   g_set_error (error, COVE_ERROR, COVE_ERROR_PLUGIN_MISSING,
                "lxc.net.%d.type %s needs plugin %s, which is %s", n, type, plugin_name,
@@ -84,15 +67,15 @@ check_gateway (CoveConfig *config, int n, const char *family, GError **error)
   if (gw == NULL)
     return TRUE;
   if (!cove_config_is_set (config, n, "flags"))
-    return invalid (error, "lxc.net.%d.%s: Cannot add %s gateway for network device \"%s\" when not "
+    return cove_throw_invalid_config (error, "lxc.net.%d.%s: Cannot add %s gateway for network device \"%s\" when not "
                     "bringing up the interface (set lxc.net.%d.flags = up)",
                     n, gw_key, family, display_name (config, n), n);
   if (cove_config_get_list (config, n, addr_key)[0] == NULL)
-    return invalid (error, "lxc.net.%d.%s: Cannot add %s gateway for network device \"%s\" when not "
+    return cove_throw_invalid_config (error, "lxc.net.%d.%s: Cannot add %s gateway for network device \"%s\" when not "
                     "assigning an address (lxc.net.%d.%s)",
                     n, gw_key, family, display_name (config, n), n, addr_key);
   if (g_str_equal (gw, "auto") && !cove_config_is_set (config, n, "link"))
-    return invalid (error, "lxc.net.%d.%s = auto needs lxc.net.%d.link (the gateway is its first address)",
+    return cove_throw_invalid_config (error, "lxc.net.%d.%s = auto needs lxc.net.%d.link (the gateway is its first address)",
                     n, gw_key, n);
   return TRUE;
 }
@@ -120,20 +103,20 @@ cove_net_validate (CoveHookContext *ctx, gpointer user_data, GError **error)
       /* as in LXC, an interface without a type is empty */
       for (const char *const *k = device_keys; *k; k++)
         if (cove_config_is_set (config, n, *k))
-          return invalid (error, "lxc.net.%d.%s: an interface of type %s has no device to configure",
+          return cove_throw_invalid_config (error, "lxc.net.%d.%s: an interface of type %s has no device to configure",
                           n, *k, type ? type : "empty (lxc.net.N.type is not set)");
       continue;
     }
     if (cove_config_is_set (config, n, "name")) {
       const char *name = cove_config_get_string (config, n, "name");
       if (strchr (name, '%') == NULL && !g_hash_table_add (names, (gpointer) name))
-        return invalid (error, "lxc.net.%d.name: another interface is already named \"%s\"", n, name);
+        return cove_throw_invalid_config (error, "lxc.net.%d.name: another interface is already named \"%s\"", n, name);
     }
     if (!check_gateway (config, n, "ipv4", error) || !check_gateway (config, n, "ipv6", error))
       return FALSE;
   }
   if (none_index >= 0 && count > 1)
-    return invalid (error, "lxc.net.%d.type = none shares the host's network namespace and cannot be "
+    return cove_throw_invalid_config (error, "lxc.net.%d.type = none shares the host's network namespace and cannot be "
                     "combined with other interfaces", none_index);
   return TRUE;
 }
@@ -181,7 +164,7 @@ cove_net_prepare (CoveRegistry *registry, CoveHookContext *ctx, GError **error)
       if (link == NULL || !cove_nl_get_link (nl, link, &info, error) ||
           !cove_nl_first_addr (nl, v6 ? AF_INET6 : AF_INET, info.ifindex, &addr, error)) {
         if (link == NULL)
-          invalid (error, "no link");
+          cove_throw_invalid_config (error, "no link");
         g_prefix_error (error, "lxc.net.%d.%s = auto: ", n, v6 ? "ipv6.gateway" : "ipv4.gateway");
         return FALSE;
       }
@@ -295,7 +278,7 @@ add_gateway (CoveNl *nl, CoveConfig *config, int n, int ifindex, const char *dev
   /* checked before the start too; here it keeps the child from ever acting on a bad
    * combination (LXC crashes on ipv6.gateway = dev without an address, spec §12) */
   if (!cove_config_is_set (config, n, "flags") || cove_config_get_list (config, n, addr_key)[0] == NULL)
-    return invalid (error, "Cannot add %s gateway for network device \"%s\" when not %s",
+    return cove_throw_invalid_config (error, "Cannot add %s gateway for network device \"%s\" when not %s",
                     family_name, dev, cove_config_is_set (config, n, "flags") ?
                     "assigning an address" : "bringing up the interface");
   if (g_str_equal (gw, "dev"))
@@ -304,7 +287,7 @@ add_gateway (CoveNl *nl, CoveConfig *config, int n, int ifindex, const char *dev
   if (g_str_equal (gw, "auto")) {
     found = auto_gateways ? g_hash_table_lookup (auto_gateways, GINT_TO_POINTER (n << 1 | (family == AF_INET6))) : NULL;
     if (found == NULL)
-      return invalid (error, "%s gateway auto was not resolved", family_name);
+      return cove_throw_invalid_config (error, "%s gateway auto was not resolved", family_name);
     addr = *found;
   } else if (!cove_nl_parse_addr (family, gw, &addr, error)) {
     return FALSE;

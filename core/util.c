@@ -43,6 +43,19 @@ cove_throw_errno_code (GError **error, int errsv, const char *format, ...)
 }
 
 gboolean
+cove_throw_invalid_config (GError **error, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, COVE_ERROR, COVE_ERROR_INVALID_CONFIG, message);
+  return FALSE;
+}
+
+gboolean
 cove_validate_name (const char *what, const char *name, GError **error)
 {
   if (name == NULL || *name == '\0') {
