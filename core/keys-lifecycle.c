@@ -7,6 +7,7 @@
  */
 #define COVE_LOG_CATEGORY "keys"
 #include "child-internal.h"
+#include "mount-options.h"
 
 #include <signal.h>
 #include <string.h>
@@ -93,39 +94,6 @@ normalize_mount_auto (const char *key, const char *value, GError **error)
 
 /* ---- lxc.mount.entry --------------------------------------------------------------- */
 
-static const struct {
-  const char *name;
-  unsigned long flag;
-  gboolean clear;
-} mount_options[] = {
-  { "defaults", 0, FALSE },
-  { "ro", MS_RDONLY, FALSE }, { "rw", MS_RDONLY, TRUE },
-  { "nosuid", MS_NOSUID, FALSE }, { "suid", MS_NOSUID, TRUE },
-  { "nodev", MS_NODEV, FALSE }, { "dev", MS_NODEV, TRUE },
-  { "noexec", MS_NOEXEC, FALSE }, { "exec", MS_NOEXEC, TRUE },
-  { "sync", MS_SYNCHRONOUS, FALSE }, { "async", MS_SYNCHRONOUS, TRUE },
-  { "dirsync", MS_DIRSYNC, FALSE },
-  { "mand", MS_MANDLOCK, FALSE }, { "nomand", MS_MANDLOCK, TRUE },
-  { "noatime", MS_NOATIME, FALSE }, { "atime", MS_NOATIME, TRUE },
-  { "nodiratime", MS_NODIRATIME, FALSE }, { "diratime", MS_NODIRATIME, TRUE },
-  { "relatime", MS_RELATIME, FALSE }, { "norelatime", MS_RELATIME, TRUE },
-  { "strictatime", MS_STRICTATIME, FALSE }, { "nostrictatime", MS_STRICTATIME, TRUE },
-  { "lazytime", MS_LAZYTIME, FALSE }, { "nolazytime", MS_LAZYTIME, TRUE },
-  { "silent", MS_SILENT, FALSE }, { "loud", MS_SILENT, TRUE },
-  { "bind", MS_BIND, FALSE },
-  { "rbind", MS_BIND | MS_REC, FALSE },
-};
-
-static const struct {
-  const char *name;
-  unsigned long flags;
-} propagation_options[] = {
-  { "private", MS_PRIVATE }, { "rprivate", MS_PRIVATE | MS_REC },
-  { "slave", MS_SLAVE }, { "rslave", MS_SLAVE | MS_REC },
-  { "shared", MS_SHARED }, { "rshared", MS_SHARED | MS_REC },
-  { "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
-};
-
 /* fstab options that only mean something to mount(8) */
 static const char *const userspace_options[] = { "auto", "noauto", "nouser", "_netdev", NULL };
 
@@ -184,21 +152,21 @@ parse_option (CoveMountEntry *entry, GString *data, const char *option, GError *
                  "option \"%s\" is not supported in a mount entry", option);
     return FALSE;
   }
-  for (gsize i = 0; i < G_N_ELEMENTS (mount_options); i++) {
-    if (strcmp (option, mount_options[i].name) != 0)
+  for (gsize i = 0; i < G_N_ELEMENTS (cove_mount_flag_options); i++) {
+    if (strcmp (option, cove_mount_flag_options[i].name) != 0)
       continue;
-    if (mount_options[i].clear) {
-      entry->flags &= ~mount_options[i].flag;
-      entry->clear_flags |= mount_options[i].flag;
+    if (cove_mount_flag_options[i].clear) {
+      entry->flags &= ~cove_mount_flag_options[i].flag;
+      entry->clear_flags |= cove_mount_flag_options[i].flag;
     } else {
-      entry->flags |= mount_options[i].flag;
-      entry->clear_flags &= ~mount_options[i].flag;
+      entry->flags |= cove_mount_flag_options[i].flag;
+      entry->clear_flags &= ~cove_mount_flag_options[i].flag;
     }
     return TRUE;
   }
-  for (gsize i = 0; i < G_N_ELEMENTS (propagation_options); i++) {
-    if (strcmp (option, propagation_options[i].name) == 0) {
-      entry->propagation = propagation_options[i].flags;
+  for (gsize i = 0; i < G_N_ELEMENTS (cove_mount_propagation_options); i++) {
+    if (strcmp (option, cove_mount_propagation_options[i].name) == 0) {
+      entry->propagation = cove_mount_propagation_options[i].flags;
       return TRUE;
     }
   }

@@ -4,38 +4,50 @@
 #include <string.h>
 #include <sys/mount.h>
 #include "cove-cli.h"
+#include "core/mount-options.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
 #endif
 
-/* mount(8)'s option words that are flags; every other word goes to the data string */
+/* the flag words beyond those lxc.mount.entry shares (core/mount-options.h) */
 static const struct {
   const char *name;
   unsigned long flag;
   gboolean clear;
-} option_words[] = {
-  { "defaults", 0, FALSE },
-  { "ro", MS_RDONLY, FALSE }, { "rw", MS_RDONLY, TRUE },
-  { "nosuid", MS_NOSUID, FALSE }, { "suid", MS_NOSUID, TRUE },
-  { "nodev", MS_NODEV, FALSE }, { "dev", MS_NODEV, TRUE },
-  { "noexec", MS_NOEXEC, FALSE }, { "exec", MS_NOEXEC, TRUE },
-  { "sync", MS_SYNCHRONOUS, FALSE }, { "async", MS_SYNCHRONOUS, TRUE },
-  { "dirsync", MS_DIRSYNC, FALSE },
-  { "mand", MS_MANDLOCK, FALSE }, { "nomand", MS_MANDLOCK, TRUE },
-  { "noatime", MS_NOATIME, FALSE }, { "atime", MS_NOATIME, TRUE },
-  { "nodiratime", MS_NODIRATIME, FALSE }, { "diratime", MS_NODIRATIME, TRUE },
-  { "relatime", MS_RELATIME, FALSE }, { "norelatime", MS_RELATIME, TRUE },
-  { "strictatime", MS_STRICTATIME, FALSE }, { "nostrictatime", MS_STRICTATIME, TRUE },
-  { "lazytime", MS_LAZYTIME, FALSE }, { "nolazytime", MS_LAZYTIME, TRUE },
+} extra_words[] = {
   { "nosymfollow", MS_NOSYMFOLLOW, FALSE }, { "symfollow", MS_NOSYMFOLLOW, TRUE },
-  { "silent", MS_SILENT, FALSE }, { "loud", MS_SILENT, TRUE },
-  { "bind", MS_BIND, FALSE }, { "rbind", MS_BIND | MS_REC, FALSE },
-  { "shared", MS_SHARED, FALSE }, { "rshared", MS_SHARED | MS_REC, FALSE },
-  { "slave", MS_SLAVE, FALSE }, { "rslave", MS_SLAVE | MS_REC, FALSE },
-  { "private", MS_PRIVATE, FALSE }, { "rprivate", MS_PRIVATE | MS_REC, FALSE },
-  { "unbindable", MS_UNBINDABLE, FALSE }, { "runbindable", MS_UNBINDABLE | MS_REC, FALSE },
 };
+
+static gboolean
+apply_flag_word (const char *word, unsigned long *flags)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (cove_mount_flag_options); i++) {
+    if (g_str_equal (word, cove_mount_flag_options[i].name)) {
+      if (cove_mount_flag_options[i].clear)
+        *flags &= ~cove_mount_flag_options[i].flag;
+      else
+        *flags |= cove_mount_flag_options[i].flag;
+      return TRUE;
+    }
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (extra_words); i++) {
+    if (g_str_equal (word, extra_words[i].name)) {
+      if (extra_words[i].clear)
+        *flags &= ~extra_words[i].flag;
+      else
+        *flags |= extra_words[i].flag;
+      return TRUE;
+    }
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (cove_mount_propagation_options); i++) {
+    if (g_str_equal (word, cove_mount_propagation_options[i].name)) {
+      *flags |= cove_mount_propagation_options[i].flags;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
 
 /* Splits -o like mount(8): flag words into @flags, the rest (comma-joined) into @data. */
 static gboolean
@@ -45,25 +57,13 @@ parse_options (const char *options, unsigned long *flags, char **data)
   g_autoptr(GString) rest = g_string_new (NULL);
 
   for (char **w = words; *w; w++) {
-    gboolean known = FALSE;
-
     if (**w == '\0')
       continue;
     if (g_str_equal (*w, "remount") || g_str_equal (*w, "move")) {
       cove_cli_fail ("mount: option \"%s\" is not supported: cove mount only adds mounts", *w);
       return FALSE;
     }
-    for (gsize i = 0; i < G_N_ELEMENTS (option_words); i++) {
-      if (!g_str_equal (*w, option_words[i].name))
-        continue;
-      if (option_words[i].clear)
-        *flags &= ~option_words[i].flag;
-      else
-        *flags |= option_words[i].flag;
-      known = TRUE;
-      break;
-    }
-    if (!known) {
+    if (!apply_flag_word (*w, flags)) {
       if (rest->len > 0)
         g_string_append_c (rest, ',');
       g_string_append (rest, *w);
