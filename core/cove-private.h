@@ -246,6 +246,8 @@ struct _CoveHookContext {
   GHashTable *plugin_data;     /* CovePlugin* → HookData, per run */
   GHashTable *container_data;  /* CovePlugin* → HookData, the monitor's life; not owned */
   CovePlugin *current;
+  int child_sync_fd;           /* child-side points: the socket to the monitor; else -1 */
+  GHashTable *child_fds;       /* monitor: "plugin/tag" → fd sent by a child-side hook */
 };
 
 /* Per-plugin data tables (values freed with their destroy functions). */
@@ -254,6 +256,8 @@ gpointer cove_hook_data_lookup (GHashTable *table, CovePlugin *plugin);
 
 void cove_hook_context_init (CoveHookContext *ctx, CoveConfig *config, const char *container_name);
 void cove_hook_context_clear (CoveHookContext *ctx);
+/* The monitor's side of cove_hook_context_send_fd(): @key is "plugin/tag"; takes @fd. */
+void cove_hook_context_add_child_fd (CoveHookContext *ctx, const char *key, int fd);
 gboolean cove_hooks_run (CoveRegistry *registry, CoveHookContext *ctx, CoveHookPoint point, GError **error);
 
 /* ---- containers (container.c) ------------------------------------------------------ */

@@ -2,6 +2,7 @@
 /* Hook dispatch: setup points in ascending priority, teardown points in reverse. */
 #define COVE_LOG_CATEGORY "hooks"
 #include "cove-private.h"
+#include "wire.h"
 
 #include <string.h>
 
@@ -60,13 +61,70 @@ cove_hook_context_init (CoveHookContext *ctx, CoveConfig *config, const char *co
   ctx->config = config;
   ctx->container_name = container_name;
   ctx->init_pidfd = -1;
+  ctx->child_sync_fd = -1;
   ctx->plugin_data = cove_hook_data_table_new ();
+}
+
+static void
+close_fd_value (gpointer fd)
+{
+  close (GPOINTER_TO_INT (fd));
 }
 
 void
 cove_hook_context_clear (CoveHookContext *ctx)
 {
   g_clear_pointer (&ctx->plugin_data, g_hash_table_unref);
+  g_clear_pointer (&ctx->child_fds, g_hash_table_unref);
+}
+
+static char *
+child_fd_key (CovePlugin *plugin, const char *tag)
+{
+  return g_strconcat (cove_plugin_get_name (plugin), "/", tag, NULL);
+}
+
+gboolean
+cove_hook_context_send_fd (CoveHookContext *ctx, const char *tag, int fd, GError **error)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (tag != NULL && fd >= 0, FALSE);
+  if (ctx->child_sync_fd < 0 || ctx->current == NULL) {
+    g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_ARGUMENT,
+                 "%s: file descriptors go to the monitor only from child-side hook points",
+                 cove_hook_point_to_string (ctx->point));
+    return FALSE;
+  }
+  key = child_fd_key (ctx->current, tag);
+  return cove_wire_send (ctx->child_sync_fd, g_variant_new ("(sv)", "fd", g_variant_new_string (key)),
+                         &fd, 1, error);
+}
+
+/* Monitor side of cove_hook_context_send_fd(): keeps the fd for its plugin's later hooks;
+ * a second fd with the same tag replaces the first. */
+void
+cove_hook_context_add_child_fd (CoveHookContext *ctx, const char *key, int fd)
+{
+  if (ctx->child_fds == NULL)
+    ctx->child_fds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, close_fd_value);
+  g_hash_table_replace (ctx->child_fds, g_strdup (key), GINT_TO_POINTER (fd));
+}
+
+int
+cove_hook_context_take_child_fd (CoveHookContext *ctx, const char *tag)
+{
+  g_autofree char *key = NULL;
+  gpointer stored_key, fd;
+
+  g_return_val_if_fail (tag != NULL, -1);
+  if (ctx->child_fds == NULL || ctx->current == NULL)
+    return -1;
+  key = child_fd_key (ctx->current, tag);
+  if (!g_hash_table_steal_extended (ctx->child_fds, key, &stored_key, &fd))
+    return -1;
+  g_free (stored_key);
+  return GPOINTER_TO_INT (fd);
 }
 
 CoveHookPoint

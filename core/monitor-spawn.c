@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -118,6 +119,7 @@ child_main (CoveMonitor *m, int sync_fd)
   if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
     _exit (125);
   reset_signals ();
+  m->hctx.child_sync_fd = sync_fd;
   go = cove_wire_recv (sync_fd, G_VARIANT_TYPE ("(sv)"), SYNC_MAX, NULL, -1, &error);
   if (go == NULL)
     _exit (125);
@@ -165,33 +167,80 @@ clone_init (CoveMonitor *m, int *pidfd, GError **error)
   return (pid_t) pid;
 }
 
-/* Reads the child's next message; @expect is the name that means success. */
-static gboolean
-sync_expect (int sync_fd, const char *expect, GError **error)
+/* How the init died, once it has (waited for at most a second; NULL if it still runs).
+ * The status stays to be collected by kill_and_reap(). */
+static char *
+describe_death (int pidfd)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GVariant) msg = NULL;
-  g_autoptr(GVariant) payload = NULL;
-  const char *name;
+  struct pollfd p = { .fd = pidfd, .events = POLLIN };
+  siginfo_t info = { 0 };
 
-  msg = cove_wire_recv (sync_fd, G_VARIANT_TYPE ("(sv)"), SYNC_MAX, NULL, SYNC_TIMEOUT_MS, &local_error);
-  if (msg == NULL) {
-    if (expect == NULL && g_error_matches (local_error, COVE_ERROR, COVE_ERROR_NOT_RUNNING))
-      return TRUE;   /* EOF after "exec": execve closed the socket */
-    g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "container init died during setup (%s)",
-                 local_error->message);
+  if (poll (&p, 1, 1000) != 1 ||
+      waitid (P_PIDFD, pidfd, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == 0)
+    return NULL;
+  if (info.si_code == CLD_EXITED)
+    return g_strdup_printf ("exit status %d", info.si_status);
+  if (info.si_status == SIGSYS)
+    return g_strdup ("killed by SIGSYS: a seccomp filter refused one of its system calls");
+  return g_strdup_printf ("killed by signal %d, %s", info.si_status, g_strsignal (info.si_status));
+}
+
+/* Keeps an fd a child-side hook sent with cove_hook_context_send_fd(). */
+static gboolean
+take_child_fd (CoveMonitor *m, GVariant *payload, GArray *fds, GError **error)
+{
+  if (!g_variant_is_of_type (payload, G_VARIANT_TYPE_STRING) || fds == NULL || fds->len != 1) {
+    g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "container init sent a malformed fd message");
     return FALSE;
   }
-  g_variant_get (msg, "(&sv)", &name, &payload);
-  if (g_str_equal (name, "error")) {
-    cove_wire_reply_unpack (payload, NULL, error);
-    return FALSE;
-  }
-  if (expect == NULL || !g_str_equal (name, expect)) {
-    g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "container init sent \"%s\" during setup", name);
-    return FALSE;
-  }
+  cove_hook_context_add_child_fd (&m->hctx, g_variant_get_string (payload, NULL),
+                                  g_array_index (fds, int, 0));
+  g_array_set_size (fds, 0);
   return TRUE;
+}
+
+/* Reads the child's next messages, keeping the fds its hooks send, until @expect (the
+ * name that means success; NULL: EOF, which execve causes by closing the socket). */
+static gboolean
+sync_expect (CoveMonitor *m, int sync_fd, const char *expect, GError **error)
+{
+  for (;;) {
+    g_autoptr(GError) local_error = NULL;
+    g_autoptr(GVariant) msg = NULL;
+    g_autoptr(GVariant) payload = NULL;
+    g_autoptr(GArray) fds = NULL;
+    const char *name;
+    gboolean kept;
+
+    msg = cove_wire_recv (sync_fd, G_VARIANT_TYPE ("(sv)"), SYNC_MAX, &fds, SYNC_TIMEOUT_MS, &local_error);
+    if (msg == NULL) {
+      g_autofree char *how = NULL;
+      if (expect == NULL && g_error_matches (local_error, COVE_ERROR, COVE_ERROR_NOT_RUNNING))
+        return TRUE;
+      how = describe_death (m->init_pidfd);
+      g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "container init died during setup (%s)",
+                   how ? how : local_error->message);
+      return FALSE;
+    }
+    g_variant_get (msg, "(&sv)", &name, &payload);
+    if (g_str_equal (name, "fd")) {
+      kept = take_child_fd (m, payload, fds, error);
+      cove_wire_close_fds (g_steal_pointer (&fds));
+      if (!kept)
+        return FALSE;
+      continue;
+    }
+    cove_wire_close_fds (g_steal_pointer (&fds));
+    if (g_str_equal (name, "error")) {
+      cove_wire_reply_unpack (payload, NULL, error);
+      return FALSE;
+    }
+    if (expect == NULL || !g_str_equal (name, expect)) {
+      g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "container init sent \"%s\" during setup", name);
+      return FALSE;
+    }
+    return TRUE;
+  }
 }
 
 static void
@@ -241,8 +290,8 @@ cove_monitor_spawn_init (CoveMonitor *m, GError **error)
   if (!cove_net_setup_host (m->context->registry, &m->hctx, error) ||
       !cove_hooks_run (m->context->registry, &m->hctx, COVE_HOOK_NET_SETUP_HOST, error) ||
       !cove_wire_send (sync_fd, g_variant_new ("(sv)", "go", g_variant_new ("()")), NULL, 0, error) ||
-      !sync_expect (sync_fd, "exec", error) ||
-      !sync_expect (sync_fd, NULL, error)) {
+      !sync_expect (m, sync_fd, "exec", error) ||
+      !sync_expect (m, sync_fd, NULL, error)) {
     kill_and_reap (m);
     return FALSE;
   }

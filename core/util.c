@@ -43,6 +43,17 @@ cove_throw_errno_code (GError **error, int errsv, const char *format, ...)
 }
 
 gboolean
+cove_set_error_from_errno (GError **error, int errsv, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  throw_errno_valist (error, errsv, format, args);
+  va_end (args);
+  return FALSE;
+}
+
+gboolean
 cove_throw_invalid_config (GError **error, const char *format, ...)
 {
   g_autofree char *message = NULL;

@@ -57,6 +57,16 @@ COVE_API gpointer       cove_hook_context_get_container_data (CoveHookContext *c
 COVE_API void           cove_hook_context_set_container_data (CoveHookContext *ctx, gpointer data,
                                                               GDestroyNotify destroy);
 
+/* Child-side points (NET_SETUP_CHILD to CHILD_PRE_EXEC): sends a duplicate of @fd to the
+ * monitor under @tag (the caller keeps @fd). From POST_START on, the same plugin's
+ * monitor-side hooks take it with cove_hook_context_take_child_fd(); fds nobody took are
+ * closed when the run ends. */
+COVE_API gboolean       cove_hook_context_send_fd            (CoveHookContext *ctx, const char *tag,
+                                                              int fd, GError **error);
+/* Monitor-side points: the fd this plugin's child-side hook sent under @tag, now owned
+ * by the caller; -1 if none came. */
+COVE_API int            cove_hook_context_take_child_fd      (CoveHookContext *ctx, const char *tag);
+
 COVE_API const char    *cove_hook_point_to_string (CoveHookPoint point);
 
 G_END_DECLS

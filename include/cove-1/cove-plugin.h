@@ -140,4 +140,12 @@ COVE_API gboolean    cove_command_context_add_reply_fd       (CoveCommandContext
 
 COVE_API const char *cove_plugin_get_name (CovePlugin *plugin);
 
+/* ---- errors ------------------------------------------------------------------------ */
+
+/* Sets @error to G_IO_ERROR with the code the core gives @errsv (plugins need not link
+ * GIO for it), message "<format …>: <strerror (errsv)>"; returns FALSE and leaves errno
+ * set to @errsv. */
+COVE_API gboolean cove_set_error_from_errno (GError **error, int errsv, const char *format, ...)
+  G_GNUC_PRINTF (3, 4);
+
 G_END_DECLS

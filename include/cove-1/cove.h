@@ -11,5 +11,6 @@
 #include "cove-container.h"
 #include "cove-console.h"
 #include "cove-mount.h"
+#include "cove-seccomp.h"
 
 #undef __COVE_H_INSIDE__

@@ -3,25 +3,6 @@
 #include "console.h"
 
 #include <errno.h>
-#include <gio/gio.h>   /* GIOErrorEnum only; GIO is not linked */
-
-static int
-io_error_code (int errsv)
-{
-  switch (errsv) {
-  case ENOENT: return G_IO_ERROR_NOT_FOUND;
-  case EEXIST: return G_IO_ERROR_EXISTS;
-  case EACCES: case EPERM: return G_IO_ERROR_PERMISSION_DENIED;
-  case ENOSPC: case EDQUOT: return G_IO_ERROR_NO_SPACE;
-  case EINVAL: return G_IO_ERROR_INVALID_ARGUMENT;
-  case EBUSY: return G_IO_ERROR_BUSY;
-  case ENOTDIR: return G_IO_ERROR_NOT_DIRECTORY;
-  case EISDIR: return G_IO_ERROR_IS_DIRECTORY;
-  case EOPNOTSUPP: return G_IO_ERROR_NOT_SUPPORTED;
-  case EMFILE: return G_IO_ERROR_TOO_MANY_OPEN_FILES;
-  default: return G_IO_ERROR_FAILED;
-  }
-}
 
 gboolean
 console_throw_errno (GError **error, const char *format, ...)
@@ -33,8 +14,5 @@ console_throw_errno (GError **error, const char *format, ...)
   va_start (args, format);
   what = g_strdup_vprintf (format, args);
   va_end (args);
-  /* the quark string of G_IO_ERROR: the error crosses the command socket as such */
-  g_set_error (error, g_quark_from_static_string ("g-io-error-quark"), io_error_code (errsv),
-               "%s: %s", what, g_strerror (errsv));
-  return FALSE;
+  return cove_set_error_from_errno (error, errsv, "%s", what);
 }

@@ -80,48 +80,7 @@ static const char *const mount_inject_extensions[] = {
 
 /* ---- errors ------------------------------------------------------------------------- */
 
-#define IO_ERROR (g_quark_from_static_string ("g-io-error-quark"))
-
-/* The core's mapping of errno to GIOErrorEnum (core/io-error.h, which a plugin cannot
- * include) for the errnos that mount calls give, so that callers see one mapping. */
-static int
-io_error_code (int errsv)
-{
-  switch (errsv) {
-  case EEXIST: return G_IO_ERROR_EXISTS;
-  case EISDIR: return G_IO_ERROR_IS_DIRECTORY;
-  case EACCES: case EPERM: return G_IO_ERROR_PERMISSION_DENIED;
-  case ENAMETOOLONG: return G_IO_ERROR_FILENAME_TOO_LONG;
-  case ENOENT: case ENODEV: case ESRCH: return G_IO_ERROR_NOT_FOUND;
-  case ENOTDIR: return G_IO_ERROR_NOT_DIRECTORY;
-  case ENXIO: return G_IO_ERROR_NOT_REGULAR_FILE;
-  case EROFS: return G_IO_ERROR_READ_ONLY;
-  case ELOOP: return G_IO_ERROR_TOO_MANY_LINKS;
-  case ENOSPC: case EDQUOT: case ENOMEM: return G_IO_ERROR_NO_SPACE;
-  case EINVAL: case ERANGE: return G_IO_ERROR_INVALID_ARGUMENT;
-  case EBUSY: return G_IO_ERROR_BUSY;
-  case EAGAIN: return G_IO_ERROR_WOULD_BLOCK;
-  case EMFILE: case ENFILE: return G_IO_ERROR_TOO_MANY_OPEN_FILES;
-  case ETIMEDOUT: return G_IO_ERROR_TIMED_OUT;
-  case ENOTEMPTY: return G_IO_ERROR_NOT_EMPTY;
-  case ENOTSUP: return G_IO_ERROR_NOT_SUPPORTED;
-  case ECANCELED: return G_IO_ERROR_CANCELLED;
-  default: return G_IO_ERROR_FAILED;
-  }
-}
-
-static gboolean G_GNUC_PRINTF (3, 4)
-fail_errno (GError **error, int errsv, const char *format, ...)
-{
-  g_autofree char *what = NULL;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, IO_ERROR, io_error_code (errsv), "%s: %s", what, g_strerror (errsv));
-  return FALSE;
-}
+#define fail_errno cove_set_error_from_errno
 
 static void
 close_fdp (int *fd)
@@ -811,10 +770,11 @@ fail_fs (GError **error, int errsv, int fsfd, const char *format, ...)
   va_start (args, format);
   what = g_strdup_vprintf (format, args);
   va_end (args);
-  if (log != NULL)
-    g_set_error (error, IO_ERROR, io_error_code (errsv), "%s: %s (%s)", what, g_strerror (errsv), log);
-  else
-    g_set_error (error, IO_ERROR, io_error_code (errsv), "%s: %s", what, g_strerror (errsv));
+  cove_set_error_from_errno (error, errsv, "%s", what);
+  if (log != NULL && error != NULL) {
+    g_autofree char *message = (*error)->message;
+    (*error)->message = g_strdup_printf ("%s (%s)", message, log);
+  }
   return FALSE;
 }
 
@@ -833,10 +793,11 @@ build_new_fs (const char *source, const char *fstype, unsigned long flags, const
 
   fsfd = fsopen (fstype, FSOPEN_CLOEXEC);
   if (fsfd < 0) {
-    if (errno == ENODEV)
-      g_set_error (error, IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+    if (errno == ENODEV) {
+      /* GIO maps ENODEV to NOT_FOUND; an unknown type is NOT_SUPPORTED */
+      g_set_error (error, g_quark_from_static_string ("g-io-error-quark"), G_IO_ERROR_NOT_SUPPORTED,
                    "unknown filesystem type \"%s\": %s", fstype, g_strerror (ENODEV));
-    else
+    } else
       fail_errno (error, errno, "fsopen %s", fstype);
     return -1;
   }
