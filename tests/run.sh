@@ -166,6 +166,26 @@ else
   record failed "example plugin (installed)" "$(tail -n 1 "$WORK/example.log")"
 fi
 
+# The seccomp supervisor example against the installed library (the root suite runs it
+# against real containers, built in the tree).
+check_example_supervisor () {
+  local lib=$PREFIX/lib exdir=$WORK/supervisor-build
+
+  PKG_CONFIG_PATH=$lib/pkgconfig meson setup "$exdir" docs/examples/seccomp-supervisor -Dwerror=true \
+    || { echo "meson setup of docs/examples/seccomp-supervisor failed"; return 1; }
+  ninja -C "$exdir" || { echo "building the example supervisor failed"; return 1; }
+  LD_LIBRARY_PATH=$lib "$exdir/seccomp-supervisor" -h 2>&1 | grep -q "mknod" \
+    || { echo "seccomp-supervisor -h printed no usage"; return 1; }
+  echo "docs/examples/seccomp-supervisor builds against the installed cove-1.pc"
+}
+if [ "$main_built" != true ]; then
+  record failed "example supervisor (installed)" "build-tests was not built"
+elif (check_example_supervisor) 2>&1 | tee "$WORK/supervisor.log"; then
+  record passed "example supervisor (installed)"
+else
+  record failed "example supervisor (installed)" "$(tail -n 1 "$WORK/supervisor.log")"
+fi
+
 # ---- (d) fuzzing ----------------------------------------------------------------------
 section "(d) fuzz-config: clang libFuzzer build, ${FUZZ_SECONDS} s"
 run_fuzz () {

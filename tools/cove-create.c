@@ -88,6 +88,8 @@ create_busybox (const char *dir, const char *name, GError **error)
 {
   g_autofree char *rootfs = g_build_filename (dir, "rootfs", NULL);
   g_autofree char *common = g_build_filename (data_dir (), "config", "busybox.common.conf", NULL);
+  g_autofree char *profile = g_build_filename (data_dir (), "seccomp", "common.seccomp", NULL);
+  g_autofree char *seccomp_line = NULL;
   g_autofree char *config = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (busybox_dirs); i++) {
@@ -105,6 +107,11 @@ create_busybox (const char *dir, const char *name, GError **error)
       !write_file (rootfs, "etc/group", group, 0644, error) ||
       !write_file (rootfs, "etc/hostname", name, 0644, error))
     return FALSE;
+  /* LXC's default policy, as LXC's templates set it, where this installation can load it */
+  if (cove_has_api_extension ("seccomp_allow_nesting") && g_file_test (profile, G_FILE_TEST_IS_REGULAR))
+    seccomp_line = g_strdup_printf ("lxc.seccomp.profile = %s\n", profile);
+  else
+    seccomp_line = g_strdup ("");
   if (!g_file_test (common, G_FILE_TEST_IS_REGULAR)) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
                  "%s is missing (set COVE_DATADIR for an uninstalled build)", common);
@@ -113,8 +120,9 @@ create_busybox (const char *dir, const char *name, GError **error)
   config = g_strdup_printf ("# Created by cove create -t busybox\n"
                             "lxc.include = %s\n"
                             "lxc.uts.name = %s\n"
-                            "lxc.rootfs.path = dir:%s\n",
-                            common, name, rootfs);
+                            "lxc.rootfs.path = dir:%s\n"
+                            "%s",
+                            common, name, rootfs, seccomp_line);
   return write_file (dir, "config", config, 0644, error);
 }
 
@@ -153,7 +161,9 @@ cove_cmd_create (CoveCli *cli, int argc, char **argv)
   if (!cove_cli_parse (&create_command, entries,
                        "busybox: a rootfs from the host's static busybox (package busybox-static)\n"
                        "with an init that halts on SIGUSR1 and reboots on SIGTERM, and a config\n"
-                       "that includes the defaults in DATADIR/config/busybox.common.conf.",
+                       "that includes the defaults in DATADIR/config/busybox.common.conf, and,\n"
+                       "when the seccomp-notify plugin is active, the seccomp profile\n"
+                       "DATADIR/seccomp/common.seccomp (LXC's default policy).",
                        &argc, &argv))
     return 1;
   if (argc != 2)
