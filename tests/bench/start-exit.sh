@@ -5,7 +5,8 @@
 #   cove    cove execute NAME -- /bin/true
 #   lxc     lxc-start -F -n NAME -- /bin/true   (LXC 5.0 from Debian, no network)
 #   floor   unshare -m -p -u -i -n --fork --mount-proc chroot ROOTFS /bin/true
-# on the same rootfs and equivalent mount settings; then the idle monitor's Pss next to
+# on the same rootfs and equivalent mount settings, both with LXC's common seccomp profile
+# (cove create gives it when the seccomp-notify plugin is active); then the idle monitor's Pss next to
 # LXC's [lxc monitor]. Prints medians and ratios. Run as root from a built tree:
 #   tests/bench/start-exit.sh [BUILD_DIR] [ROUNDS]
 set -euo pipefail
@@ -45,6 +46,7 @@ lxc.signal.halt = SIGUSR1
 lxc.signal.reboot = SIGTERM
 lxc.cap.drop = sys_module mac_admin mac_override sys_time sys_rawio
 lxc.apparmor.profile = unconfined
+lxc.seccomp.profile = /usr/share/lxc/config/common.seccomp
 lxc.init.cmd = /sbin/init
 lxc.console.path = none
 CONF
