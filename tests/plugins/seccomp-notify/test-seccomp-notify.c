@@ -475,6 +475,16 @@ case_proxy (const char *path)
   g_assert_cmpint (exec_finish (e), ==, EPERM);
   close (conn);
 
+  /* a reply with another resp.id is taken for the only request in flight, as in LXC */
+  e = exec_start (path, NARGV ("/probe", "mknod", "/dev/x", "1", "3"));
+  conn = proxy_accept (listen_fd);
+  g_assert_true (proxy_recv (conn, &msg, 10000));
+  proxy_msg_clear (&msg);
+  proxy_notif (&msg)->id ^= 0x5a5a;   /* the echoed notif too: nothing names the request */
+  proxy_reply (conn, &msg, -EPERM, proxy_reply_size (&msg));
+  g_assert_cmpint (exec_finish (e), ==, EPERM);
+  close (conn);
+
   /* C8.2: a reply of the wrong size */
   e = exec_start (path, NARGV ("/probe", "mknod", "/dev/x", "1", "3"));
   conn = proxy_accept (listen_fd);
@@ -625,31 +635,55 @@ storm_proxy (gpointer data)
   return NULL;
 }
 
+static guint
+fd_count (pid_t pid)
+{
+  g_autofree char *dir_path = g_strdup_printf ("/proc/%d/fd", (int) pid);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
 static void
 case_storm (const char *path)
 {
   const int count = 5000;
   g_autofree char *profile = write_profile (path, "mknod.seccomp", mknod_profile);
   g_autofree char *address = g_strdup_printf ("unix:%s/proxy.sock", path);
-  g_autofree char *count_text = g_strdup_printf ("%d", count);
+  g_autofree char *init_cmd = g_strdup_printf (
+    "/bin/sh -c 'until [ -e /go ]; do usleep 10000; done; /probe storm %d /dev/x 1 > /storm.out 2>&1; "
+    "echo $? > /storm.rc; exec sleep 1000'", count);
+  g_autofree char *go = rootfs_file (path, "go");
+  g_autofree char *rc_file = rootfs_file (path, "storm.rc");
+  g_autofree char *rc = NULL;
   int listen_fd = proxy_listen (address);
   g_autoptr(CoveContainer) c = configure (path, "lxc.seccomp.profile", profile,
                                           "lxc.seccomp.notify.proxy", address,
-                                          "lxc.console.buffer.size", "64K", NULL);
+                                          "lxc.console.buffer.size", "64K",
+                                          "lxc.init.cmd", init_cmd, NULL);
   gboolean console = cove_has_api_extension ("console_log");
   Storm storm = { -1, 0 };
-  guint states = 0, logs = 0;
+  guint states = 0, logs = 0, fds_before, fds_after;
+  g_autofree char *monitor_text = NULL;
+  pid_t monitor;
   GThread *proxy;
-  Exec *e;
 
-  e = exec_start (path, NARGV ("/probe", "storm", count_text, "/dev/x", "1"));
+  net_start_ok (c);
   storm.conn = proxy_accept (listen_fd);
+  monitor_text = status_field (cove_container_init_pid (c, NULL), "\nPPid:");
+  monitor = atoi (monitor_text);
+  fds_before = fd_count (monitor);
   proxy = g_thread_new ("proxy", storm_proxy, &storm);
-  while (g_atomic_int_get (&storm.answered) < count &&
-         cove_container_state (c) == COVE_STATE_RUNNING) {
+  g_file_set_contents (go, "", 0, NULL);
+  while (g_atomic_int_get (&storm.answered) < count || !g_file_test (rc_file, G_FILE_TEST_EXISTS)) {
     CoveConsoleLog log = { .read = TRUE, .read_max = 4096 };
     g_autoptr(GError) error = NULL;
 
+    g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_RUNNING);
     states++;
     if (console) {
       if (cove_container_console_log (c, &log, &error) || g_error_matches (error, COVE_ERROR, COVE_ERROR_NO_DATA))
@@ -657,16 +691,49 @@ case_storm (const char *path)
       g_free (log.data);
     }
   }
-  g_assert_cmpint (exec_finish (e), ==, 0);
-  close (storm.conn);
-  g_thread_join (proxy);
-  g_printerr ("# %d notifications answered by the proxy; meanwhile %u state and %u console-log requests answered\n",
-                  storm.answered, states, logs);
+  g_usleep (100 * 1000);   /* the rc file is written before the shell closes it */
+  g_assert_true (g_file_get_contents (rc_file, &rc, NULL, NULL));
+  g_assert_cmpstr (g_strstrip (rc), ==, "0");
+  fds_after = fd_count (monitor);
+  g_printerr ("# %d notifications answered by the proxy; meanwhile %u state and %u console-log requests "
+              "answered; monitor fds %u before, %u after\n", storm.answered, states, logs, fds_before, fds_after);
   g_assert_cmpint (storm.answered, ==, count);
   g_assert_cmpuint (states, >, 0);
+  g_assert_cmpuint (fds_after, ==, fds_before);
   if (console)
     g_assert_cmpuint (logs, ==, states);
+  net_stop_ok (c);
+  close (storm.conn);
+  g_thread_join (proxy);
   close (listen_fd);
+}
+
+/* A reboot gives the new init a new filter and listener: the old one hangs up. */
+static void
+case_reboot_listener (const char *path)
+{
+  g_autofree char *profile = write_profile (path, "mknod.seccomp", mknod_profile);
+  g_autoptr(CoveContainer) c = configure (path, "lxc.seccomp.profile", profile, NULL);
+  g_autoptr(GError) error = NULL;
+  struct pollfd p = { .events = POLLIN };
+  int before, after;
+
+  net_start_ok (c);
+  before = cove_container_seccomp_notify_fd (c, &error);
+  g_assert_no_error (error);
+  g_assert_true (cove_container_reboot2 (c, 30, &error));
+  g_assert_no_error (error);
+  after = cove_container_seccomp_notify_fd (c, &error);
+  g_assert_no_error (error);
+  p.fd = before;
+  g_assert_cmpint (poll (&p, 1, 5000), ==, 1);
+  g_assert_true (p.revents & POLLHUP);
+  p.fd = after;
+  p.revents = 0;
+  g_assert_cmpint (poll (&p, 1, 0), ==, 0);
+  close (before);
+  close (after);
+  net_stop_ok (c);
 }
 
 /* An attached command runs under the init's filters: its errno rules apply, and its
@@ -738,6 +805,7 @@ static const NetCase cases[] = {
   { "/seccomp-notify/proxy-abstract", case_proxy_abstract, 60 },
   { "/seccomp-notify/bad-profiles", case_bad_profiles, 60 },
   { "/seccomp-notify/storm", case_storm, 120 },
+  { "/seccomp-notify/reboot-listener", case_reboot_listener, 60 },
   { "/seccomp-notify/attach", case_attach, 60 },
   { "/seccomp-notify/example-supervisor", case_example_supervisor, 60 },
 };
