@@ -5,12 +5,15 @@
  */
 #define COVE_LOG_CATEGORY "monitor"
 #include "monitor.h"
+
+#include <stdlib.h>
 #include "rundir.h"
 #include "wire.h"
 #include "net.h"
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
@@ -354,6 +357,55 @@ daemonize (CoveMonitor *m)
   }
 }
 
+static CoveLogLevel
+log_level_from_glib (GLogLevelFlags level)
+{
+  if (level & G_LOG_LEVEL_ERROR)
+    return COVE_LOG_FATAL;
+  if (level & G_LOG_LEVEL_CRITICAL)
+    return COVE_LOG_CRIT;
+  if (level & G_LOG_LEVEL_WARNING)
+    return COVE_LOG_WARN;
+  if (level & G_LOG_LEVEL_MESSAGE)
+    return COVE_LOG_NOTICE;
+  if (level & G_LOG_LEVEL_INFO)
+    return COVE_LOG_INFO;
+  return COVE_LOG_DEBUG;
+}
+
+/* Plugins report through GLib (g_info(), g_debug() …, domain = the plugin's name): in the
+ * monitor, and in the init it clones, those messages go to the container's log
+ * (lxc.log.file at lxc.log.level) like the core's own. The core's own messages, which it
+ * also forwards to GLib, carry COVE_LEVEL and are not written twice. */
+static GLogWriterOutput
+write_glib_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  g_autofree char *message = NULL;
+  const char *domain = "plugin", *file = "", *func = "";
+  int line = 0;
+
+  for (gsize i = 0; i < n_fields; i++) {
+    const char *key = fields[i].key;
+    const char *value = fields[i].value;
+
+    if (g_str_equal (key, "COVE_LEVEL"))
+      return G_LOG_WRITER_HANDLED;
+    if (g_str_equal (key, "MESSAGE"))
+      message = fields[i].length < 0 ? g_strdup (value) : g_strndup (value, fields[i].length);
+    else if (g_str_equal (key, "GLIB_DOMAIN") && value != NULL)
+      domain = value;
+    else if (g_str_equal (key, "CODE_FILE"))
+      file = value;
+    else if (g_str_equal (key, "CODE_LINE"))
+      line = atoi (value);
+    else if (g_str_equal (key, "CODE_FUNC"))
+      func = value;
+  }
+  if (message != NULL)
+    cove_log_full (log_level_from_glib (level), domain, file, line, func, "%s", message);
+  return G_LOG_WRITER_HANDLED;
+}
+
 int
 cove_monitor_main (const CoveMonitorOptions *options)
 {
@@ -378,6 +430,7 @@ cove_monitor_main (const CoveMonitorOptions *options)
     goto out;
   }
   cove_container_push_log (m->container);
+  g_log_set_writer_func (write_glib_log, NULL, NULL);
   m->loop = g_main_loop_new (NULL, FALSE);
   if (!watch_signals (m, &error)) {
     report_status (m, cove_wire_reply_error (error));

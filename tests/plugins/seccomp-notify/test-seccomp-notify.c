@@ -708,6 +708,26 @@ case_storm (const char *path)
   close (listen_fd);
 }
 
+/* The plugin's messages reach the container's log: an unknown syscall is skipped with its
+ * file and line at INFO. */
+static void
+case_log (const char *path)
+{
+  g_autofree char *profile = write_profile (path, "unknown.seccomp", "2\ndenylist\nno_such_call errno 1\n");
+  g_autofree char *log_file = g_build_filename (path, "c1.log", NULL);
+  g_autofree char *expect = g_strdup_printf ("%s:3: unknown system call \"no_such_call\", rule skipped", profile);
+  g_autoptr(CoveContainer) c = configure (path, "lxc.seccomp.profile", profile,
+                                          "lxc.log.file", log_file, "lxc.log.level", "INFO", NULL);
+  g_autofree char *text = NULL;
+
+  net_start_ok (c);
+  net_stop_ok (c);
+  g_assert_true (g_file_get_contents (log_file, &text, NULL, NULL));
+  net_assert_contains (text, expect);
+  g_printerr ("# %s", text);
+  net_assert_contains (text, "seccomp-notify");
+}
+
 /* A reboot gives the new init a new filter and listener: the old one hangs up. */
 static void
 case_reboot_listener (const char *path)
@@ -805,6 +825,7 @@ static const NetCase cases[] = {
   { "/seccomp-notify/proxy-abstract", case_proxy_abstract, 60 },
   { "/seccomp-notify/bad-profiles", case_bad_profiles, 60 },
   { "/seccomp-notify/storm", case_storm, 120 },
+  { "/seccomp-notify/log", case_log, 60 },
   { "/seccomp-notify/reboot-listener", case_reboot_listener, 60 },
   { "/seccomp-notify/attach", case_attach, 60 },
   { "/seccomp-notify/example-supervisor", case_example_supervisor, 60 },
