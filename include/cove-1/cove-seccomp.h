@@ -18,13 +18,14 @@ G_BEGIN_DECLS
  * The caller owns the fd (close-on-exec) and answers notifications itself with
  * SECCOMP_IOCTL_NOTIF_RECV / SECCOMP_IOCTL_NOTIF_SEND; see
  * docs/examples/seccomp-supervisor/. Each call returns a new duplicate of the same
- * listener; when lxc.seccomp.notify.proxy is set the monitor reads the listener too, and
- * each notification goes to whichever reader takes it first. A reboot gives the new init
- * a new listener: fetch it again after a reboot.
+ * listener. A reboot gives the new init a new filter and listener (the old one then
+ * reports POLLHUP): fetch it again after a reboot.
  *
  * Errors: %COVE_ERROR_NOT_RUNNING (stopped, or rebooting), %COVE_ERROR_NO_DATA (the
- * profile has no `notify` rule, or the container has no profile), %COVE_ERROR_NOT_SUPPORTED
- * (the plugin is not active). Returns the fd, or -1 with @error.
+ * profile has no `notify` rule, or the container has no profile), %COVE_ERROR_BUSY
+ * (lxc.seccomp.notify.proxy is set: the monitor serves the listener, and a second reader
+ * could take notifications from under it), %COVE_ERROR_NOT_SUPPORTED (the plugin is not
+ * active). Returns the fd, or -1 with @error.
  */
 COVE_API int cove_container_seccomp_notify_fd (CoveContainer *container, GError **error);
 
