@@ -6,8 +6,10 @@
 #   (a) build-tests:   the full build (-Dwerror=true), every suite (root included when root)
 #   (b) build-trimmed: every plugin feature off (-Dauto_features=disabled), the core suites
 #   (c) install (a) into a temporary prefix, build docs/examples/plugin against the
-#       installed cove-1.pc and load it into the installed `cove` through COVE_PLUGIN_PATH
-#   (d) a clang build of the libFuzzer config-parser target, run for ~30 s
+#       installed cove-1.pc and load it into the installed `cove` through COVE_PLUGIN_PATH;
+#       build docs/examples/seccomp-supervisor against it
+#   (d) a clang build of the libFuzzer targets (config parser, seccomp profile reader),
+#       each run for ~30 s
 #
 # The last line is "N passed, N failed", counted from meson's testlog.json of each build
 # plus (c) and (d) (and any build step that failed). Exit status 1 when anything failed.
@@ -187,39 +189,51 @@ else
 fi
 
 # ---- (d) fuzzing ----------------------------------------------------------------------
-section "(d) fuzz-config: clang libFuzzer build, ${FUZZ_SECONDS} s"
+section "(d) fuzzing: clang libFuzzer builds, ${FUZZ_SECONDS} s per target"
+# run_fuzz NAME TARGET CORPUS: builds TARGET (a ninja path in build-tests-fuzz) and runs it
+# on a copy of CORPUS for FUZZ_SECONDS.
 run_fuzz () {
-  local fuzzer=$ROOT/build-tests-fuzz/tests/fuzz/fuzz-config rc=0
+  local name=$1 target=$2 corpus=$3 fuzzer=$ROOT/build-tests-fuzz/$2 rc=0
+  local dir=$WORK/fuzz-$1
 
-  [ -d tests/fuzz/corpus ] || { echo "tests/fuzz/corpus is missing"; return 1; }
-  CC=clang meson setup build-tests-fuzz -Dfuzzing=enabled -Dwerror=true \
-    || { echo "meson setup of the clang fuzz build failed"; return 1; }
-  ninja -C build-tests-fuzz tests/fuzz/fuzz-config \
-    || { echo "building tests/fuzz/fuzz-config failed (does the target exist?)"; return 1; }
+  [ -d "$corpus" ] || { echo "$corpus is missing"; return 1; }
+  ninja -C build-tests-fuzz "$target" \
+    || { echo "building $target failed (does the target exist?)"; return 1; }
   [ -x "$fuzzer" ] || { echo "$fuzzer was not built"; return 1; }
-  cp -r tests/fuzz/corpus "$WORK/corpus"
-  mkdir -p "$WORK/artifacts"
-  echo "corpus: $(find "$WORK/corpus" -type f | wc -l) seed files"
-  (cd "$WORK" && "$fuzzer" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-     -print_final_stats=1 -artifact_prefix="$WORK/artifacts/" "$WORK/corpus") \
-     >"$WORK/fuzz.log" 2>&1 || rc=$?
+  mkdir -p "$dir/artifacts"
+  cp -r "$corpus" "$dir/corpus"
+  echo "$name corpus: $(find "$dir/corpus" -type f | wc -l) seed files"
+  (cd "$dir" && "$fuzzer" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+     -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$dir/corpus") \
+     >"$dir/fuzz.log" 2>&1 || rc=$?
   if [ "$rc" -ne 0 ]; then
-    tail -n 40 "$WORK/fuzz.log"
-    for f in "$WORK"/artifacts/*; do
+    tail -n 40 "$dir/fuzz.log"
+    for f in "$dir"/artifacts/*; do
       [ -f "$f" ] && { echo "artifact $(basename "$f"):"; od -c "$f" | head -n 20; }
     done
-    echo "fuzz-config exited with status $rc (a crash, leak or timeout: see above)"
+    echo "$name exited with status $rc (a crash, leak or timeout: see above)"
     return 1
   fi
-  grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|Done [0-9]+ runs)' "$WORK/fuzz.log" || tail -n 3 "$WORK/fuzz.log"
+  grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|Done [0-9]+ runs)' "$dir/fuzz.log" || tail -n 3 "$dir/fuzz.log"
 }
 rm -rf build-tests-fuzz
 if ! command -v clang >/dev/null 2>&1; then
   record skipped "fuzz-config" "clang is not installed"
-elif (run_fuzz) 2>&1 | tee "$WORK/fuzz-step.log"; then
-  record passed "fuzz-config (${FUZZ_SECONDS} s)"
+elif ! CC=clang meson setup build-tests-fuzz -Dfuzzing=enabled -Dwerror=true >"$WORK/fuzz-setup.log" 2>&1; then
+  tail -n 20 "$WORK/fuzz-setup.log"
+  record failed "fuzzing" "meson setup of the clang fuzz build failed"
 else
-  record failed "fuzz-config (${FUZZ_SECONDS} s)" "$(tail -n 1 "$WORK/fuzz-step.log")"
+  for spec in "fuzz-config tests/fuzz/fuzz-config tests/fuzz/corpus" \
+              "fuzz-seccomp-profile tests/plugins/seccomp-notify/fuzz-seccomp-profile tests/plugins/seccomp-notify/fuzz-corpus"; do
+    set -- $spec
+    if [ "$1" = fuzz-seccomp-profile ] && [ ! -f build-tests/plugins/seccomp-notify.so ]; then
+      record skipped "$1" "the seccomp-notify plugin is not built (libseccomp missing?)"
+    elif (run_fuzz "$@") 2>&1 | tee "$WORK/$1-step.log"; then
+      record passed "$1 (${FUZZ_SECONDS} s)"
+    else
+      record failed "$1 (${FUZZ_SECONDS} s)" "$(tail -n 1 "$WORK/$1-step.log")"
+    fi
+  done
 fi
 
 # ---- summary --------------------------------------------------------------------------

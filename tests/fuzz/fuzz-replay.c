@@ -19,7 +19,7 @@ replay_file (const char *path)
   gsize len = 0;
 
   if (!g_file_get_contents (path, &data, &len, &error)) {
-    fprintf (stderr, "fuzz-config-replay: %s\n", error->message);
+    fprintf (stderr, "%s: %s\n", g_get_prgname () ? g_get_prgname () : "fuzz-replay", error->message);
     return 0;
   }
   printf ("replay %s (%" G_GSIZE_FORMAT " bytes)\n", path, len);
