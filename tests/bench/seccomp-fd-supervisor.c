@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <cove.h>
+#include "seccomp-serve.h"
 
 #include <errno.h>
 #include <linux/seccomp.h>
@@ -80,54 +81,6 @@ get_listener (const char *name, const char *path, GError **error)
   return fd;
 }
 
-/* Answers until no task uses the filter any more; returns the count, -1 on error. */
-static long
-serve (int listener)
-{
-  struct seccomp_notif_sizes sizes;
-  struct seccomp_notif *req;
-  size_t req_size;
-  long answered = 0;
-
-  if (syscall (SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
-    return -1;
-  req_size = sizes.seccomp_notif > sizeof *req ? sizes.seccomp_notif : sizeof *req;
-  req = malloc (req_size);
-  if (req == NULL)
-    return -1;
-  for (;;) {
-    struct pollfd pfd = { .fd = listener, .events = POLLIN };
-    struct seccomp_notif_resp resp = { 0 };
-
-    if (poll (&pfd, 1, -1) < 0) {
-      if (errno == EINTR)
-        continue;
-      break;
-    }
-    if (pfd.revents & POLLIN) {
-      memset (req, 0, req_size);
-      if (ioctl (listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
-        if (errno == EINTR || errno == ENOENT)
-          continue;
-        break;
-      }
-      resp.id = req->id;
-      if (ioctl (listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0)
-        answered++;
-      else if (errno != ENOENT)
-        break;
-      continue;
-    }
-    if (pfd.revents & (POLLHUP | POLLERR)) {
-      free (req);
-      return answered;
-    }
-  }
-  perror ("seccomp-fd-supervisor: serve");
-  free (req);
-  return -1;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -160,7 +113,7 @@ main (int argc, char **argv)
   thread = g_thread_new ("execute", execute_thread, &e);
   listener = get_listener (e.name, e.path, &error);
   if (listener >= 0) {
-    answered = serve (listener);
+    answered = serve_notifications ("seccomp-fd-supervisor", listener, NULL, NULL);
     close (listener);   /* the calls still pending, if any, fail with ENOSYS */
   } else {
     /* its caller waits for an answer forever: stop the container */

@@ -18,6 +18,8 @@
  *   seccomp-floor [-c C] [-s S] [-r PROXY [-f|-n]] CALLER [ARG...]   (defaults: C = 0, S = 1)
  */
 #define _GNU_SOURCE
+#include "seccomp-serve.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -182,55 +184,18 @@ relay_one (int proxy, int mode, int listener, const struct seccomp_notif_sizes *
   return 0;
 }
 
-/* Answers until no task uses the filter any more (through the proxy @proxy if >= 0);
- * returns the count, -1 on error. */
-static long
-serve (int listener, int proxy, int mode)
+typedef struct {
+  int proxy;
+  int mode;
+} Relay;
+
+static int
+relay_notification (void *data, int listener, const struct seccomp_notif_sizes *sizes,
+                    const struct seccomp_notif *req, struct seccomp_notif_resp *resp)
 {
-  struct seccomp_notif_sizes sizes;
-  struct seccomp_notif *req;
-  size_t req_size;
-  long answered = 0;
+  Relay *relay = data;
 
-  if (syscall (SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
-    return -1;
-  req_size = sizes.seccomp_notif > sizeof *req ? sizes.seccomp_notif : sizeof *req;
-  req = malloc (req_size);
-  if (req == NULL)
-    return -1;
-  for (;;) {
-    struct pollfd pfd = { .fd = listener, .events = POLLIN };
-    struct seccomp_notif_resp resp = { 0 };
-
-    if (poll (&pfd, 1, -1) < 0) {
-      if (errno == EINTR)
-        continue;
-      break;
-    }
-    if (pfd.revents & POLLIN) {
-      memset (req, 0, req_size);
-      if (ioctl (listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
-        if (errno == EINTR || errno == ENOENT)
-          continue;
-        break;
-      }
-      resp.id = req->id;
-      if (proxy >= 0 && relay_one (proxy, mode, listener, &sizes, req, &resp) < 0)
-        break;
-      if (ioctl (listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0)
-        answered++;
-      else if (errno != ENOENT)
-        break;
-      continue;
-    }
-    if (pfd.revents & (POLLHUP | POLLERR)) {
-      free (req);
-      return answered;
-    }
-  }
-  perror ("seccomp-floor: serve");
-  free (req);
-  return -1;
+  return relay_one (relay->proxy, relay->mode, listener, sizes, req, resp);
 }
 
 int
@@ -285,7 +250,12 @@ main (int argc, char **argv)
   close (sv[1]);
   listener = recv_fd (sv[0]);
   close (sv[0]);
-  answered = listener >= 0 ? serve (listener, proxy, mode) : -1;
+  {
+    Relay relay = { proxy, mode };
+    answered = listener >= 0 ? serve_notifications ("seccomp-floor", listener,
+                                                    proxy >= 0 ? relay_notification : NULL, &relay)
+                             : -1;
+  }
   if (listener < 0)
     kill (pid, SIGKILL);   /* nobody would ever answer its first call */
   else
