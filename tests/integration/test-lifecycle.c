@@ -16,6 +16,7 @@
  * another uid, malformed requests, a streaming state subscription and the monitor's pid.
  */
 #include <cove.h>
+#include "proc-info.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -228,19 +229,6 @@ mounts_mentioning (const char *path)
     return NULL;
   }
   return g_string_free (found, FALSE);
-}
-
-static int
-fd_count (pid_t pid)
-{
-  g_autofree char *file = g_strdup_printf ("/proc/%d/fd", (int) pid);
-  g_autoptr(GDir) dir = g_dir_open (file, 0, NULL);
-  int n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
 }
 
 static guint64
@@ -1357,21 +1345,6 @@ case_reboot_stopped (Env *e)
   g_assert_error (error, COVE_ERROR, COVE_ERROR_NOT_RUNNING);
 }
 
-/* The monitor's fd count once its clients' connections are gone: the lowest count seen
- * within @seconds (it only falls while the monitor closes finished connections). */
-static int
-settled_fd_count (pid_t pid, int at_most, double seconds)
-{
-  double deadline = now_s () + seconds;
-  int best = fd_count (pid);
-
-  while (now_s () < deadline && best > at_most) {
-    sleep_ms (20);
-    best = MIN (best, fd_count (pid));
-  }
-  return best;
-}
-
 /* What a leak is made of, for the log of a failing run. */
 static void
 dump_fds (pid_t pid)
@@ -1397,7 +1370,7 @@ case_reboot_repeat (Env *e)
   start_ok (c);
   p = wait_busybox_ready (c);
   m = monitor_pid (e);
-  baseline = settled_fd_count (m, 0, 0.3);
+  baseline = (int) proc_fd_count_settled (m, 0, 300);
   for (int i = 0; i < 10; i++) {
     g_autoptr(GError) error = NULL;
     double t0 = now_s ();
@@ -1408,12 +1381,12 @@ case_reboot_repeat (Env *e)
     g_assert_true (ok);
     p2 = wait_busybox_ready (c);
     g_printerr ("# reboot %d: %.2f s, init %d -> %d, monitor fds %d\n", i + 1, now_s () - t0,
-                (int) p, (int) p2, fd_count (m));
+                (int) p, (int) p2, proc_fd_count (m));
     g_assert_cmpint (p2, !=, p);
     p = p2;
   }
   g_assert_cmpint (monitor_pid (e), ==, m);
-  final = settled_fd_count (m, baseline, 3);
+  final = (int) proc_fd_count_settled (m, baseline, 3000);
   g_printerr ("# monitor fds: %d before, %d after ten reboots\n", baseline, final);
   if (final > baseline)
     dump_fds (m);

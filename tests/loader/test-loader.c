@@ -7,6 +7,7 @@
  * directories; the child creates contexts and checks what the loader made of them.
  */
 #include <cove-plugin.h>
+#include "proc-info.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1067,18 +1068,6 @@ static const char *const all_fixtures[] = {
   "no-descriptor", "no-version", NULL,
 };
 
-static guint
-count_open_fds (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 static void
 body_everything (const LoaderCase *lc, char **dirs)
 {
@@ -1116,12 +1105,12 @@ body_everything (const LoaderCase *lc, char **dirs)
 
   /* more contexts over the same files reuse the loaded modules: no fd is kept per context */
   {
-    guint before = count_open_fds ();
+    guint before = proc_fd_count (getpid ());
     for (int i = 0; i < 3; i++) {
       g_autoptr(CoveContext) more = new_context (dirs, NULL);
       assert_plugin (more, "net-ipvlan", COVE_PLUGIN_STATE_ACTIVE, NULL);
     }
-    g_assert_cmpuint (count_open_fds (), ==, before);
+    g_assert_cmpuint (proc_fd_count (getpid ()), ==, before);
   }
 }
 

@@ -7,6 +7,7 @@
  * without the plugin, and the API's errors that need no running container.
  */
 #include "console.h"
+#include "plugin-unit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -291,34 +292,6 @@ test_logfile_not_regular (void)
 
 /* ---- through the API, with the built plugin ---------------------------------------- */
 
-static CoveContext *
-plugin_context (gboolean disabled)
-{
-  g_autoptr(GError) error = NULL;
-  const char *dirs[] = { g_getenv ("COVE_PLUGIN_PATH"), NULL };
-  const char *disable[] = { "console-ringbuffer", NULL };
-  CoveContextOptions options = {
-    .struct_size = sizeof (CoveContextOptions),
-    .plugin_path = dirs,
-    .disable = disabled ? disable : NULL,
-    .flags = COVE_CONTEXT_NO_ENVIRONMENT | COVE_CONTEXT_NO_DEFAULT_PATH,
-  };
-  CoveContext *context = cove_context_new (&options, &error);
-
-  g_assert_no_error (error);
-  return context;
-}
-
-static CoveContainer *
-scratch_container (CoveContext *context)
-{
-  g_autoptr(GError) error = NULL;
-  CoveContainer *c = cove_container_new_with_context (context, "c-unit", "/nonexistent-cove-path", &error);
-
-  g_assert_no_error (error);
-  return c;
-}
-
 static char *
 get_item (CoveContainer *c, const char *key)
 {
@@ -341,8 +314,8 @@ test_c4_1_sizes (void)
   };
   static const char *const bad[] = { "-1", "abc", "1TB", "1 ", "", "0x10", "1.5M", "4 K B" };
   static const char *const size_keys[] = { "lxc.console.buffer.size", "lxc.console.size" };
-  g_autoptr(CoveContext) context = plugin_context (FALSE);
-  g_autoptr(CoveContainer) c = scratch_container (context);
+  g_autoptr(CoveContext) context = plugin_test_context (NULL);
+  g_autoptr(CoveContainer) c = plugin_test_container (context);
 
   for (gsize k = 0; k < G_N_ELEMENTS (size_keys); k++) {
     for (gsize i = 0; i < G_N_ELEMENTS (table); i++) {
@@ -379,8 +352,8 @@ test_c4_1_sizes (void)
 static void
 test_c4_1_rotate (void)
 {
-  g_autoptr(CoveContext) context = plugin_context (FALSE);
-  g_autoptr(CoveContainer) c = scratch_container (context);
+  g_autoptr(CoveContext) context = plugin_test_context (NULL);
+  g_autoptr(CoveContainer) c = plugin_test_container (context);
   g_autoptr(GError) error = NULL;
   g_autofree char *value = NULL;
 
@@ -394,8 +367,8 @@ test_c4_1_rotate (void)
 static void
 test_keys (void)
 {
-  g_autoptr(CoveContext) context = plugin_context (FALSE);
-  g_autoptr(CoveContainer) c = scratch_container (context);
+  g_autoptr(CoveContext) context = plugin_test_context (NULL);
+  g_autoptr(CoveContainer) c = plugin_test_container (context);
   g_autoptr(GError) error = NULL;
   g_autofree char *value = NULL;
 
@@ -435,9 +408,9 @@ test_keys (void)
 static void
 test_extension (void)
 {
-  g_autoptr(CoveContext) with = plugin_context (FALSE);
-  g_autoptr(CoveContext) without = plugin_context (TRUE);
-  g_autoptr(CoveContainer) c = scratch_container (without);
+  g_autoptr(CoveContext) with = plugin_test_context (NULL);
+  g_autoptr(CoveContext) without = plugin_test_context ("console-ringbuffer");
+  g_autoptr(CoveContainer) c = plugin_test_container (without);
   g_autoptr(GError) error = NULL;
   CoveConsoleLog log = { .read = TRUE };
 
@@ -463,8 +436,8 @@ test_extension (void)
 static void
 test_api_errors (void)
 {
-  g_autoptr(CoveContext) context = plugin_context (FALSE);
-  g_autoptr(CoveContainer) c = scratch_container (context);
+  g_autoptr(CoveContext) context = plugin_test_context (NULL);
+  g_autoptr(CoveContainer) c = plugin_test_container (context);
   g_autoptr(GError) error = NULL;
   CoveConsoleLog log = { .read = TRUE, .read_max = 5, .data = (char *) "stale" };
 

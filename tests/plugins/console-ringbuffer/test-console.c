@@ -13,6 +13,7 @@
  * there, checks that no monitor, container process or mount survived, and removes it.
  */
 #include <cove.h>
+#include "proc-info.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -135,19 +136,6 @@ wait_no_monitor (const char *path, double seconds)
   }
 }
 
-static int
-fd_count (pid_t pid)
-{
-  g_autofree char *file = g_strdup_printf ("/proc/%d/fd", (int) pid);
-  g_autoptr(GDir) dir = g_dir_open (file, 0, NULL);
-  int n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 static char *
 read_text (const char *file, gsize *len)
 {
@@ -213,20 +201,6 @@ wait_tail_contains (const char *file, const char *needle, double seconds)
     sleep_ms (10);
   }
   return TRUE;
-}
-
-/* The monitor's fd count, once it is back at @baseline or lower (at most 3 s). */
-static int
-settled_fd_count (pid_t pid, int baseline)
-{
-  double deadline = now_s () + 3;
-  int n = fd_count (pid);
-
-  while (n > baseline && now_s () < deadline) {
-    sleep_ms (20);
-    n = fd_count (pid);
-  }
-  return n;
 }
 
 /* Waits until the sizes of @files add up to @total. */
@@ -773,7 +747,7 @@ case_reboot (Env *e)
   start_ok (c, NULL);
   wait_busybox_ready (c);
   monitor = monitor_pid (e->socket);
-  fds_before = fd_count (monitor);
+  fds_before = (int) proc_fd_count_settled (monitor, 0, 300);
   console_write (c, "MARK-A\n");
   g_assert_true (wait_file_contains (e->log, "MARK-A", 5));
   g_assert_cmpint (run_tool (e->path, &rdev_before, "attach", NAME, "--", "stat", "-c", "%t:%T", "/dev/console", NULL), ==, 0);
@@ -796,7 +770,7 @@ case_reboot (Env *e)
   g_assert_cmpstr (rdev_before, ==, rdev_after);
   /* the same monitor, and nothing of the console leaks across the reboot */
   g_assert_cmpint (monitor_pid (e->socket), ==, monitor);
-  g_assert_cmpint (settled_fd_count (monitor, fds_before), <=, fds_before);
+  g_assert_cmpint ((int) proc_fd_count_settled (monitor, fds_before, 3000), <=, fds_before);
   /* the log file is neither truncated nor rewritten at the reboot */
   log = read_text (e->log, NULL);
   a = strstr (log, "MARK-A");
@@ -900,7 +874,7 @@ case_flood (Env *e)
   start_ok (c, ARGV ("/bin/sh", "-c",
                      "i=0; while [ $i -lt 600000 ]; do echo L$i; i=$((i+1)); done; echo END; exec sleep 1000000"));
   monitor = monitor_pid (e->socket);
-  fds_before = fd_count (monitor);
+  fds_before = (int) proc_fd_count_settled (monitor, 0, 300);
   for (guint i = 0; i < G_N_ELEMENTS (readers); i++) {
     readers[i] = (Reader) { .path = e->path, .stop = &stop };
     threads[i] = g_thread_new ("reader", reader_thread, &readers[i]);
@@ -946,7 +920,7 @@ case_flood (Env *e)
   g_assert_true (memcmp (log + log_len - len, ring, len) == 0);
   g_assert_true (g_str_has_suffix (ring, "END2\r\n"));
   /* no fd left behind by the thousands of replies */
-  g_assert_cmpint (settled_fd_count (monitor, fds_before), <=, fds_before);
+  g_assert_cmpint ((int) proc_fd_count_settled (monitor, fds_before, 3000), <=, fds_before);
   stop_ok (e, c);
 }
 
@@ -967,7 +941,7 @@ case_disconnect (Env *e)
                      "i=0; while [ $i -lt 150000 ]; do echo L$i; i=$((i+1)); done; echo END; exec sleep 1000000"));
   g_assert_true (wait_tail_contains (e->log, "END", 30));
   monitor = monitor_pid (e->socket);
-  baseline = fd_count (monitor);
+  baseline = (int) proc_fd_count_settled (monitor, 0, 300);
 
   for (int i = 0; i < 30; i++) {
     int fd = raw_connect (e->socket);
@@ -997,7 +971,7 @@ case_disconnect (Env *e)
   g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_RUNNING);
   g_assert_cmpint (monitor_pid (e->socket), ==, monitor);
   /* the fds of the replies nobody took are gone (closed right after each reply) */
-  g_assert_cmpint (settled_fd_count (monitor, baseline), <=, baseline);
+  g_assert_cmpint ((int) proc_fd_count_settled (monitor, baseline, 3000), <=, baseline);
   /* and the ring still serves */
   data = console_read (c, TRUE, FALSE, 100, &len, &error);
   g_assert_no_error (error);

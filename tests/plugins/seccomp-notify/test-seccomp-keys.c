@@ -4,37 +4,9 @@
  * acceptance checks C7.1 and C8.7, and the extensions, keys and API with and without the
  * plugin.
  */
-#include <cove.h>
+#include "plugin-unit.h"
 
 #include <string.h>
-
-static CoveContext *
-plugin_context (gboolean disabled)
-{
-  g_autoptr(GError) error = NULL;
-  const char *dirs[] = { g_getenv ("COVE_PLUGIN_PATH"), NULL };
-  const char *disable[] = { "seccomp-notify", NULL };
-  CoveContextOptions options = {
-    .struct_size = sizeof (CoveContextOptions),
-    .plugin_path = dirs,
-    .disable = disabled ? disable : NULL,
-    .flags = COVE_CONTEXT_NO_ENVIRONMENT | COVE_CONTEXT_NO_DEFAULT_PATH,
-  };
-  CoveContext *context = cove_context_new (&options, &error);
-
-  g_assert_no_error (error);
-  return context;
-}
-
-static CoveContainer *
-scratch_container (CoveContext *context)
-{
-  g_autoptr(GError) error = NULL;
-  CoveContainer *c = cove_container_new_with_context (context, "c-unit", "/nonexistent-cove-path", &error);
-
-  g_assert_no_error (error);
-  return c;
-}
 
 static void
 assert_set (CoveContainer *c, const char *key, const char *value, const char *read_back)
@@ -69,8 +41,8 @@ assert_refused (CoveContainer *c, const char *key, const char *value, const char
 static void
 test_allow_nesting (void)
 {
-  g_autoptr(CoveContext) context = plugin_context (FALSE);
-  g_autoptr(CoveContainer) c = scratch_container (context);
+  g_autoptr(CoveContext) context = plugin_test_context (NULL);
+  g_autoptr(CoveContainer) c = plugin_test_container (context);
   const char *key = "lxc.seccomp.allow_nesting";
 
   assert_set (c, key, "1", "1");
@@ -86,8 +58,8 @@ test_allow_nesting (void)
 static void
 test_proxy_grammar (void)
 {
-  g_autoptr(CoveContext) context = plugin_context (FALSE);
-  g_autoptr(CoveContainer) c = scratch_container (context);
+  g_autoptr(CoveContext) context = plugin_test_context (NULL);
+  g_autoptr(CoveContainer) c = plugin_test_container (context);
   const char *key = "lxc.seccomp.notify.proxy";
   g_autofree char *fill = g_strnfill (120, 'x');
   g_autofree char *long_path = g_strdup_printf ("unix:/%s", fill);
@@ -115,9 +87,9 @@ test_extensions (void)
     "seccomp_allow_nesting", "seccomp_notify", "seccomp_notify_fd_active",
     "seccomp_proxy_send_notify_fd",
   };
-  g_autoptr(CoveContext) with = plugin_context (FALSE);
-  g_autoptr(CoveContext) without = plugin_context (TRUE);
-  g_autoptr(CoveContainer) c = scratch_container (without);
+  g_autoptr(CoveContext) with = plugin_test_context (NULL);
+  g_autoptr(CoveContext) without = plugin_test_context ("seccomp-notify");
+  g_autoptr(CoveContainer) c = plugin_test_container (without);
   g_autoptr(GError) error = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
@@ -139,8 +111,8 @@ test_extensions (void)
 static void
 test_not_running (void)
 {
-  g_autoptr(CoveContext) context = plugin_context (FALSE);
-  g_autoptr(CoveContainer) c = scratch_container (context);
+  g_autoptr(CoveContext) context = plugin_test_context (NULL);
+  g_autoptr(CoveContainer) c = plugin_test_container (context);
   g_autoptr(GError) error = NULL;
 
   g_assert_cmpint (cove_container_seccomp_notify_fd (c, &error), ==, -1);
