@@ -7,12 +7,17 @@
  * capability bounding set (lxc.cap.drop / lxc.cap.keep) and no_new_privs are copied from
  * the init's /proc status, and its seccomp filters (lxc.seccomp.profile, and whatever the
  * runtime itself ran under) are read from it with PTRACE_SECCOMP_GET_FILTER and loaded,
- * in the same order, as the command's last step before execve. A copied filter has no
- * notification listener, so the command's syscalls that `notify` rules match fail with
- * ENOSYS instead of reaching a supervisor.
+ * in the same order, as the command's last step before execve. The newest filter with
+ * `notify` rules is loaded with a notification listener of its own, which the helper offers
+ * to the monitor (command seccomp-notify-add-listener, on a connection to --command-socket
+ * made before leaving the host's mount namespace, and only when there is a notify filter):
+ * the seccomp-notify plugin serves it through the container's proxy as it serves the
+ * init's. Without a proxy the offer is declined and the listener closed, so those syscalls
+ * fail with ENOSYS.
  */
 #define COVE_LOG_CATEGORY "attach"
 #include "monitor.h"
+#include "rundir.h"
 
 #include <linux/capability.h>
 #include <linux/filter.h>
@@ -20,6 +25,7 @@
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +35,9 @@
 #ifndef PTRACE_SECCOMP_GET_FILTER
 #define PTRACE_SECCOMP_GET_FILTER 0x420c
 #endif
+
+#define ADD_LISTENER_COMMAND "seccomp-notify-add-listener"
+#define ADD_LISTENER_TIMEOUT_MS (10 * 1000)
 
 typedef struct {
   guint64 bounding;
@@ -134,19 +143,111 @@ has_effective_cap (int cap)
   return syscall (SYS_capget, &header, data) == 0 && (data[cap / 32].effective & (1u << (cap % 32)));
 }
 
-/* The last step before execve, as in the init (without CAP_SYS_ADMIN the kernel takes a
- * filter only from a no_new_privs process). */
+/* Whether @prog can answer SECCOMP_RET_USER_NOTIF (libseccomp's programs return
+ * constants). */
 static gboolean
-load_init_filters (GPtrArray *filters)
+filter_notifies (const struct sock_fprog *prog)
+{
+  for (unsigned short i = 0; i < prog->len; i++) {
+    const struct sock_filter *insn = &prog->filter[i];
+
+    if (BPF_CLASS (insn->code) == BPF_RET && BPF_RVAL (insn->code) == BPF_K &&
+        (insn->k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static void
+send_listener (int sock, int listener)
+{
+  union {
+    struct cmsghdr align;
+    char buf[CMSG_SPACE (sizeof (int))];
+  } control = { 0 };
+  char byte = 'L';
+  struct iovec iov = { &byte, 1 };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = sizeof control.buf };
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR (&msg);
+
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cmsg), &listener, sizeof (int));
+  while (sendmsg (sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
+    ;
+}
+
+/* The newest of the init's filters with notify rules; -1 if none. */
+static int
+newest_notify_filter (GPtrArray *filters)
+{
+  for (guint i = filters->len; i > 0; i--)
+    if (filter_notifies (filters->pdata[i - 1]))
+      return (int) i - 1;
+  return -1;
+}
+
+/* The last step before execve, as in the init (without CAP_SYS_ADMIN the kernel takes a
+ * filter only from a no_new_privs process). Filter @notify_index (-1: none) gets a
+ * listener, sent on @listener_sock; where the kernel refuses one (one listener per filter
+ * chain: a runtime that is itself supervised) it is loaded without. */
+static gboolean
+load_init_filters (GPtrArray *filters, int notify_index, int listener_sock)
 {
   if (filters->len == 0)
     return TRUE;
   if (!has_effective_cap (CAP_SYS_ADMIN) && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return FALSE;
-  for (guint i = 0; i < filters->len; i++)
+  for (guint i = 0; i < filters->len; i++) {
+    if ((int) i == notify_index) {
+      int listener = (int) syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                                    SECCOMP_FILTER_FLAG_NEW_LISTENER, filters->pdata[i]);
+      if (listener >= 0) {
+        send_listener (listener_sock, listener);
+        close (listener);
+        continue;
+      }
+    }
     if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filters->pdata[i]) < 0)
       return FALSE;
+  }
   return TRUE;
+}
+
+/* Passes the listener the command sends on @sock (none once it has exec'd) to the monitor
+ * on @command_fd. A monitor without a proxy declines it: then nothing is said, and the
+ * last copy closes here, which turns the command's notified syscalls into ENOSYS. */
+static void
+offer_listener (int sock, int command_fd, pid_t pid)
+{
+  union {
+    struct cmsghdr align;
+    char buf[CMSG_SPACE (sizeof (int))];
+  } control;
+  char byte;
+  struct iovec iov = { &byte, 1 };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = sizeof control.buf };
+  struct cmsghdr *cmsg;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  int listener;
+  ssize_t n;
+
+  while ((n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+    ;
+  cmsg = n > 0 ? CMSG_FIRSTHDR (&msg) : NULL;
+  if (cmsg == NULL || cmsg->cmsg_type != SCM_RIGHTS || cmsg->cmsg_len != CMSG_LEN (sizeof (int)))
+    return;
+  memcpy (&listener, CMSG_DATA (cmsg), sizeof (int));
+  reply = cove_command_call_on (command_fd, ADD_LISTENER_COMMAND, g_variant_new ("(i)", (gint32) pid),
+                                &listener, 1, NULL, ADD_LISTENER_TIMEOUT_MS, &error);
+  close (listener);
+  if (reply == NULL && !g_error_matches (error, COVE_ERROR, COVE_ERROR_NOT_SUPPORTED))
+    fprintf (stderr, "cove attach: the monitor did not take the command's seccomp listener (%s); "
+             "its notified system calls fail with ENOSYS\n", error->message);
 }
 
 static gboolean
@@ -178,10 +279,12 @@ apply_init_limits (const InitLimits *limits)
 }
 
 int
-cove_attach_helper_main (int pidfd, char **argv)
+cove_attach_helper_main (int pidfd, const char *command_socket, const char *name, char **argv)
 {
   InitLimits limits = { 0 };
   g_autoptr(GPtrArray) filters = g_ptr_array_new_with_free_func (free_fprog);
+  int listener_pair[2] = { -1, -1 };   /* the command's listener, to the helper */
+  int notify_index = -1, command_fd = -1;
   pid_t pid;
   int wstatus;
 
@@ -191,6 +294,17 @@ cove_attach_helper_main (int pidfd, char **argv)
   }
   if (limits.seccomp_mode == SECCOMP_MODE_FILTER && !read_init_filters (limits.pid, filters))
     return 255;
+  if (command_socket != NULL && (notify_index = newest_notify_filter (filters)) >= 0) {
+    g_autoptr(GError) error = NULL;
+
+    command_fd = cove_command_connect_socket (command_socket, name ? name : "", &error);
+    if (command_fd < 0 ||
+        socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, listener_pair) < 0) {
+      fprintf (stderr, "cove attach: %s; the command's notified system calls fail with ENOSYS\n",
+               error ? error->message : g_strerror (errno));
+      notify_index = -1;
+    }
+  }
 
   if (setns (pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
                     CLONE_NEWPID) < 0) {
@@ -219,7 +333,7 @@ cove_attach_helper_main (int pidfd, char **argv)
     setenv ("container", "lxc", 1);
     if (term_copy)
       setenv ("TERM", term_copy, 1);
-    if (!load_init_filters (filters)) {
+    if (!load_init_filters (filters, notify_index, listener_pair[1])) {
       fprintf (stderr, "cove attach: load the init's seccomp filters: %s\n", g_strerror (errno));
       _exit (255);
     }
@@ -229,6 +343,13 @@ cove_attach_helper_main (int pidfd, char **argv)
   }
   signal (SIGINT, SIG_IGN);
   signal (SIGQUIT, SIG_IGN);
+  if (listener_pair[0] >= 0) {
+    close (listener_pair[1]);
+    offer_listener (listener_pair[0], command_fd, pid);
+    close (listener_pair[0]);
+  }
+  if (command_fd >= 0)
+    close (command_fd);
   while (waitpid (pid, &wstatus, 0) < 0)
     if (errno != EINTR)
       return 255;

@@ -437,6 +437,8 @@ cove_container_attach_run_wait (CoveContainer *c, const char * const *argv, GErr
 {
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   g_auto(GStrv) args = NULL;
+  g_autofree char *rundir = NULL;
+  g_autofree char *socket_path = NULL;
   cove_autofd pidfd = -1;
   pid_t pid;
   int wstatus;
@@ -449,7 +451,10 @@ cove_container_attach_run_wait (CoveContainer *c, const char * const *argv, GErr
   pidfd = cove_container_init_pidfd (c, error);
   if (pidfd < 0)
     return -1;
-  g_strv_builder_add_many (b, cove_monitor_path (), "--attach", "3", "--", NULL);
+  rundir = cove_rundir_for (cove_container_get_path (c), cove_container_get_name (c));
+  socket_path = cove_rundir_socket (rundir);
+  g_strv_builder_add_many (b, cove_monitor_path (), "--attach", "3", "--command-socket", socket_path,
+                           "--name", cove_container_get_name (c), "--", NULL);
   g_strv_builder_addv (b, (const char **) argv);
   args = g_strv_builder_end (b);
   if (!cove_spawn_helper ((const char * const *) args, &pidfd, 1, TRUE, &pid, error))

@@ -31,6 +31,7 @@ _cove_monitor_main (int argc, char **argv)
   g_autoptr(GStrvBuilder) disable = g_strv_builder_new ();
   g_auto(GStrv) plugin_path = NULL;
   g_auto(GStrv) disabled = NULL;
+  const char *command_socket = NULL;
   int attach_fd = -1;
   int i;
 
@@ -77,6 +78,8 @@ _cove_monitor_main (int argc, char **argv)
       if (!parse_fd (val, &attach_fd))
         goto usage;
       i++;
+    } else if (strcmp (arg, "--command-socket") == 0) {
+      command_socket = val, i++;
     } else {
       goto usage;
     }
@@ -84,7 +87,7 @@ _cove_monitor_main (int argc, char **argv)
   if (attach_fd >= 0) {
     if (i >= argc)
       goto usage;
-    return cove_attach_helper_main (attach_fd, argv + i);
+    return cove_attach_helper_main (attach_fd, command_socket, opts.name, argv + i);
   }
   if (opts.name == NULL || opts.path == NULL || opts.config_fd < 0 || opts.status_fd < 0)
     goto usage;

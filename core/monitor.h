@@ -69,4 +69,4 @@ void cove_monitor_drop_clients (CoveMonitor *m);
 GVariant *cove_monitor_list_interfaces (CoveMonitor *m, GError **error);
 
 int cove_monitor_main (const CoveMonitorOptions *options);
-int cove_attach_helper_main (int pidfd, char **argv);
+int cove_attach_helper_main (int pidfd, const char *command_socket, const char *name, char **argv);

@@ -57,6 +57,13 @@ cove_command_connect (const char *path, const char *name, GError **error)
 {
   g_autofree char *rundir = cove_rundir_for (path, name);
   g_autofree char *socket_path = cove_rundir_socket (rundir);
+
+  return cove_command_connect_socket (socket_path, name, error);
+}
+
+int
+cove_command_connect_socket (const char *socket_path, const char *name, GError **error)
+{
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   cove_autofd fd = -1;
 
@@ -81,20 +88,14 @@ cove_command_connect (const char *path, const char *name, GError **error)
 }
 
 GVariant *
-cove_command_call (const char *path, const char *name, const char *command, GVariant *args,
-                   GArray **fds, int timeout_ms, GError **error)
+cove_command_call_on (int fd, const char *command, GVariant *args, const int *send_fds,
+                      guint n_send_fds, GArray **fds, int timeout_ms, GError **error)
 {
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) payload = NULL;
-  cove_autofd fd = cove_command_connect (path, name, error);
 
-  if (fd < 0) {
-    if (args)
-      g_variant_unref (g_variant_ref_sink (args));
-    return NULL;
-  }
   if (!cove_wire_send (fd, g_variant_new ("(sv)", command, args ? args : g_variant_new ("()")),
-                       NULL, 0, error))
+                       send_fds, n_send_fds, error))
     return NULL;
   reply = cove_wire_recv (fd, G_VARIANT_TYPE ("(bv)"), COVE_WIRE_REPLY_MAX, fds, timeout_ms, error);
   if (reply == NULL)
@@ -107,6 +108,20 @@ cove_command_call (const char *path, const char *name, const char *command, GVar
     return NULL;
   }
   return g_steal_pointer (&payload);
+}
+
+GVariant *
+cove_command_call (const char *path, const char *name, const char *command, GVariant *args,
+                   GArray **fds, int timeout_ms, GError **error)
+{
+  cove_autofd fd = cove_command_connect (path, name, error);
+
+  if (fd < 0) {
+    if (args)
+      g_variant_unref (g_variant_ref_sink (args));
+    return NULL;
+  }
+  return cove_command_call_on (fd, command, args, NULL, 0, fds, timeout_ms, error);
 }
 
 const char *

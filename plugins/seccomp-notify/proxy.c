@@ -9,6 +9,10 @@
  * resp (no cookie). Unlike LXC, nothing here waits: requests are sent without blocking
  * and replies are matched to them by id when they come, so a slow proxy delays only the
  * syscalls it has not answered yet, and the command socket keeps being served.
+ *
+ * The init's listener comes first; attached commands bring listeners of their own
+ * (seccomp_proxy_add_listener()), each watched until no task uses its filter. Notification
+ * ids are random 64-bit values per listener, so an id names its request across them.
  */
 #include "proxy.h"
 
@@ -34,7 +38,16 @@ typedef struct {
 
 G_STATIC_ASSERT (sizeof (ProxyHeader) == 32);
 
+#define LISTENERS_MAX 1024
+
 typedef struct {
+  SeccompProxy *proxy;
+  int fd;
+  GSource *source;
+} Listener;
+
+typedef struct {
+  Listener *listener;
   guint64 id;
   gint64 deadline;   /* g_get_monotonic_time() */
 } Pending;
@@ -46,7 +59,7 @@ struct _SeccompProxy {
   char *cookie;
   gsize cookie_len;
   int sock;
-  int listener;
+  GPtrArray *listeners;             /* Listener *, the init's first */
   guint timeout_ms;
 
   ProxyHeader header;
@@ -57,13 +70,13 @@ struct _SeccompProxy {
   gsize reply_size;                 /* the one valid reply size: header + notif + resp */
 
   GMainContext *context;
-  GSource *listener_source;
   GSource *sock_source;
   GSource *timeout_source;
   GQueue pending;                   /* Pending, oldest first: all share one timeout */
 };
 
 static void close_connection (SeccompProxy *proxy);
+static void listener_free (gpointer data);
 
 /* ---- addresses and the connection ---------------------------------------------------- */
 
@@ -116,13 +129,13 @@ static gboolean on_sock (int fd, GIOCondition condition, gpointer user_data);
 /* A watch that may recurse: GLib then leaves its fd in the poll set while dispatching
  * instead of taking it out and back (six eventfd syscalls per notification otherwise). */
 static GSource *
-watch_fd (SeccompProxy *proxy, int fd, GUnixFDSourceFunc func)
+watch_fd (GMainContext *context, int fd, GUnixFDSourceFunc func, gpointer data)
 {
   GSource *source = g_unix_fd_source_new (fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
 
-  g_source_set_callback (source, G_SOURCE_FUNC (func), proxy, NULL);
+  g_source_set_callback (source, G_SOURCE_FUNC (func), data, NULL);
   g_source_set_can_recurse (source, TRUE);
-  g_source_attach (source, proxy->context);
+  g_source_attach (source, context);
   return source;
 }
 
@@ -141,7 +154,7 @@ connect_proxy (SeccompProxy *proxy, GError **error)
   }
   proxy->sock = sock;
   if (proxy->context != NULL)
-    proxy->sock_source = watch_fd (proxy, sock, on_sock);
+    proxy->sock_source = watch_fd (proxy->context, sock, on_sock, proxy);
   return TRUE;
 }
 
@@ -151,7 +164,7 @@ seccomp_proxy_new (const char *address, const char *cookie, GError **error)
   g_autoptr(SeccompProxy) proxy = g_new0 (SeccompProxy, 1);
 
   proxy->sock = -1;
-  proxy->listener = -1;
+  proxy->listeners = g_ptr_array_new_with_free_func (listener_free);
   proxy->address = g_strdup (address);
   proxy->cookie = g_strdup (cookie ? cookie : "");
   proxy->cookie_len = strlen (proxy->cookie);
@@ -168,25 +181,25 @@ seccomp_proxy_new (const char *address, const char *cookie, GError **error)
 /* ---- answers ------------------------------------------------------------------------ */
 
 static void
-respond (SeccompProxy *proxy, guint64 id, gint64 val, gint32 err, guint32 flags)
+respond (Listener *listener, guint64 id, gint64 val, gint32 err, guint32 flags)
 {
   struct seccomp_notif_resp resp = { .id = id, .val = val, .error = err, .flags = flags };
 
-  if (ioctl (proxy->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0 || errno == ENOENT)
+  if (ioctl (listener->fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0 || errno == ENOENT)
     return;   /* ENOENT: the task is gone, or was interrupted and restarts the syscall */
   g_debug ("seccomp proxy %s: answer notification %" G_GUINT64_FORMAT ": %s; failing it with ENOSYS",
-           proxy->address, id, g_strerror (errno));
+           listener->proxy->address, id, g_strerror (errno));
   resp.val = 0;
   resp.error = -ENOSYS;
   resp.flags = 0;
-  ioctl (proxy->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  ioctl (listener->fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
 
 static void
 fail_pending (SeccompProxy *proxy, Pending *p)
 {
   g_queue_remove (&proxy->pending, p);
-  respond (proxy, p->id, 0, -ENOSYS, 0);
+  respond (p->listener, p->id, 0, -ENOSYS, 0);
   g_free (p);
 }
 
@@ -293,21 +306,38 @@ forward (SeccompProxy *proxy, const int fds[3])
   return FALSE;
 }
 
+/* No task uses the filter any more: nothing it had pending can be answered. */
+static void
+drop_listener (Listener *listener)
+{
+  SeccompProxy *proxy = listener->proxy;
+
+  for (GList *l = proxy->pending.head, *next; l != NULL; l = next) {
+    next = l->next;
+    if (((Pending *) l->data)->listener == listener) {
+      g_free (l->data);
+      g_queue_delete_link (&proxy->pending, l);
+    }
+  }
+  g_ptr_array_remove_fast (proxy->listeners, listener);
+}
+
 static gboolean
 on_listener (int fd, GIOCondition condition, gpointer user_data)
 {
-  SeccompProxy *proxy = user_data;
+  Listener *listener = user_data;
+  SeccompProxy *proxy = listener->proxy;
   char path[64];
-  int fds[3] = { -1, -1, proxy->listener };
+  int fds[3] = { -1, -1, listener->fd };
   guint64 id;
   Pending *p;
 
   if (condition & (G_IO_HUP | G_IO_ERR)) {
-    g_clear_pointer (&proxy->listener_source, g_source_unref);
-    return G_SOURCE_REMOVE;   /* no task uses the filter any more */
+    drop_listener (listener);
+    return G_SOURCE_REMOVE;
   }
   memset (proxy->notif, 0, proxy->notif_alloc);
-  if (ioctl (proxy->listener, SECCOMP_IOCTL_NOTIF_RECV, proxy->notif) < 0)
+  if (ioctl (listener->fd, SECCOMP_IOCTL_NOTIF_RECV, proxy->notif) < 0)
     return G_SOURCE_CONTINUE;   /* ENOENT: the task died; EINTR: try again on the next round */
   id = proxy->notif->id;
 
@@ -316,7 +346,7 @@ on_listener (int fd, GIOCondition condition, gpointer user_data)
   g_snprintf (path, sizeof path, "/proc/%d/mem", (int) proxy->notif->pid);
   fds[1] = fds[0] >= 0 ? open (path, O_RDWR | O_CLOEXEC) : -1;
   /* the pid was read before the opens: only a still-valid id proves they are the task's */
-  if (ioctl (proxy->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0) {
+  if (ioctl (listener->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0) {
     if (fds[0] >= 0)
       close (fds[0]);
     if (fds[1] >= 0)
@@ -326,9 +356,10 @@ on_listener (int fd, GIOCondition condition, gpointer user_data)
   if (fds[0] < 0 || fds[1] < 0 || !forward (proxy, fds)) {
     if (fds[0] < 0 || fds[1] < 0)
       g_debug ("seccomp proxy %s: open %s: %s", proxy->address, path, g_strerror (errno));
-    respond (proxy, id, 0, -ENOSYS, 0);
+    respond (listener, id, 0, -ENOSYS, 0);
   } else {
     p = g_new (Pending, 1);
+    p->listener = listener;
     p->id = id;
     p->deadline = g_get_monotonic_time () + (gint64) proxy->timeout_ms * 1000;
     g_queue_push_tail (&proxy->pending, p);
@@ -385,7 +416,7 @@ handle_reply (SeccompProxy *proxy, gsize len)
   }
   memcpy (&resp, proxy->reply + resp_at, sizeof resp);
   g_queue_remove (&proxy->pending, p);
-  respond (proxy, p->id, resp.val, resp.error, resp.flags);
+  respond (p->listener, p->id, resp.val, resp.error, resp.flags);
   g_free (p);
 }
 
@@ -441,16 +472,60 @@ close_connection (SeccompProxy *proxy)
 
 /* ---- life --------------------------------------------------------------------------- */
 
+static void
+listener_free (gpointer data)
+{
+  Listener *listener = data;
+
+  if (listener->source != NULL) {
+    g_source_destroy (listener->source);
+    g_source_unref (listener->source);
+  }
+  close (listener->fd);
+  g_free (listener);
+}
+
+static gboolean
+is_seccomp_listener (int fd)
+{
+  g_autofree char *link = g_strdup_printf ("/proc/self/fd/%d", fd);
+  g_autofree char *target = g_file_read_link (link, NULL);
+
+  return g_strcmp0 (target, "anon_inode:seccomp notify") == 0;
+}
+
+gboolean
+seccomp_proxy_add_listener (SeccompProxy *proxy, int fd, GError **error)
+{
+  Listener *listener;
+
+  if (proxy->context == NULL || !is_seccomp_listener (fd) || proxy->listeners->len >= LISTENERS_MAX) {
+    g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_ARGUMENT,
+                 proxy->context == NULL ? "the seccomp proxy %s is not serving yet" :
+                 proxy->listeners->len >= LISTENERS_MAX ? "the seccomp proxy %s serves too many listeners" :
+                 "not a seccomp notification listener (for the seccomp proxy %s)", proxy->address);
+    close (fd);
+    return FALSE;
+  }
+  listener = g_new0 (Listener, 1);
+  listener->proxy = proxy;
+  listener->fd = fd;
+  listener->source = watch_fd (proxy->context, fd, on_listener, listener);
+  g_ptr_array_add (proxy->listeners, listener);
+  return TRUE;
+}
+
 gboolean
 seccomp_proxy_start (SeccompProxy *proxy, int listener, pid_t monitor_pid, pid_t init_pid,
                      GMainContext *context, guint timeout_ms, GError **error)
 {
   struct seccomp_notif_sizes sizes;
 
-  proxy->listener = listener;
   proxy->timeout_ms = timeout_ms;
-  if (syscall (SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+  if (syscall (SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) {
+    close (listener);
     return cove_set_error_from_errno (error, errno, "seccomp(SECCOMP_GET_NOTIF_SIZES)");
+  }
   proxy->header.monitor_pid = monitor_pid;
   proxy->header.init_pid = init_pid;
   proxy->header.sizes = sizes;
@@ -464,9 +539,8 @@ seccomp_proxy_start (SeccompProxy *proxy, int listener, pid_t monitor_pid, pid_t
 
   proxy->context = g_main_context_ref (context);
   if (proxy->sock >= 0)
-    proxy->sock_source = watch_fd (proxy, proxy->sock, on_sock);
-  proxy->listener_source = watch_fd (proxy, listener, on_listener);
-  return TRUE;
+    proxy->sock_source = watch_fd (proxy->context, proxy->sock, on_sock, proxy);
+  return seccomp_proxy_add_listener (proxy, listener, error);
 }
 
 void
@@ -475,16 +549,8 @@ seccomp_proxy_free (SeccompProxy *proxy)
   if (proxy == NULL)
     return;
   destroy_source (&proxy->timeout_source);
-  destroy_source (&proxy->listener_source);
-  if (proxy->listener >= 0)
-    close_connection (proxy);   /* answers what is still pending */
-  else
-    destroy_source (&proxy->sock_source);
-  if (proxy->sock >= 0)
-    close (proxy->sock);
-  if (proxy->listener >= 0)
-    close (proxy->listener);
-  g_queue_clear_full (&proxy->pending, g_free);
+  close_connection (proxy);   /* answers what is still pending, while the listeners are open */
+  g_ptr_array_unref (proxy->listeners);
   g_clear_pointer (&proxy->context, g_main_context_unref);
   g_free (proxy->notif);
   g_free (proxy->resp_zero);

@@ -22,6 +22,10 @@ gboolean seccomp_proxy_start (SeccompProxy *proxy, int listener, pid_t monitor_p
                               pid_t init_pid, GMainContext *context, guint timeout_ms,
                               GError **error);
 
+/* Serves one more listener (taken): an attached command's, once the proxy has started.
+ * Anything but a seccomp notification listener is refused. */
+gboolean seccomp_proxy_add_listener (SeccompProxy *proxy, int listener, GError **error);
+
 void seccomp_proxy_free (SeccompProxy *proxy);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SeccompProxy, seccomp_proxy_free)
 

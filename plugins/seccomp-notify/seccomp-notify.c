@@ -9,6 +9,8 @@
  *   PRE_START         monitor  nesting check; read and compile the profile; connect the proxy
  *   CHILD_PRE_EXEC    init     load the filter; send its listener to the monitor
  *   POST_START        monitor  keep the listener; serve the proxy from the main loop
+ *   command           monitor  seccomp-notify-add-listener: an attached command's listener
+ *                              (core/attach.c), served by the proxy too
  * Everything lives in the plugin's per-run data: a reboot reads the profile again and the
  * new init gets a new filter and listener.
  */
@@ -293,6 +295,34 @@ command_notify_fd (CoveCommandContext *cctx, GVariant *args, gpointer user_data,
   return g_variant_new ("()");
 }
 
+/* (i attached pid), an attached command's listener as the request's fd → (). Taken only
+ * by a proxy: NOT_SUPPORTED otherwise, and the attach helper then closes the listener. */
+static GVariant *
+command_add_listener (CoveCommandContext *cctx, GVariant *args, gpointer user_data, GError **error)
+{
+  SeccompRun *run = cove_command_context_get_data (cctx);
+  const char *name = cove_command_context_get_container_name (cctx);
+  gint32 pid;
+  int listener;
+
+  if (!g_variant_is_of_type (args, G_VARIANT_TYPE ("(i)")) || cove_command_context_get_n_fds (cctx) != 1) {
+    g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_ARGUMENT,
+                 "seccomp-notify-add-listener takes (i) and one fd");
+    return NULL;
+  }
+  if (run == NULL || run->proxy == NULL || run->listener < 0) {
+    g_set_error (error, COVE_ERROR, COVE_ERROR_NOT_SUPPORTED,
+                 "%s has no lxc.seccomp.notify.proxy to serve an attached command's notifications", name);
+    return NULL;
+  }
+  g_variant_get (args, "(i)", &pid);
+  listener = cove_command_context_steal_fd (cctx, 0);
+  if (!seccomp_proxy_add_listener (run->proxy, listener, error))
+    return NULL;
+  g_debug ("the seccomp proxy serves the listener of attached process %d too", (int) pid);
+  return g_variant_new ("()");
+}
+
 /* ---- the plugin --------------------------------------------------------------------- */
 
 static const char *const extensions[] = {
@@ -310,7 +340,8 @@ seccomp_notify_init (CovePlugin *plugin, GError **error)
   return cove_plugin_add_hook (plugin, COVE_HOOK_PRE_START, 100, pre_start, NULL, error) &&
          cove_plugin_add_hook (plugin, COVE_HOOK_CHILD_PRE_EXEC, 1000, child_pre_exec, NULL, error) &&
          cove_plugin_add_hook (plugin, COVE_HOOK_POST_START, 0, post_start, NULL, error) &&
-         cove_plugin_add_command (plugin, "seccomp-notify-fd", command_notify_fd, NULL, error);
+         cove_plugin_add_command (plugin, "seccomp-notify-fd", command_notify_fd, NULL, error) &&
+         cove_plugin_add_command (plugin, "seccomp-notify-add-listener", command_add_listener, NULL, error);
 }
 
 COVE_PLUGIN_DEFINE ("seccomp-notify", "0.1.0", "LGPL-2.1-or-later",

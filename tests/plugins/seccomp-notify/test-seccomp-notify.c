@@ -604,27 +604,31 @@ case_bad_profiles (const char *path)
   }
 }
 
-/* Thousands of notified syscalls through the proxy while state and console-log requests
- * keep being answered. */
+/* A proxy on its own thread that answers every notification with one error. */
 typedef struct {
   int conn;
+  gint32 answer;
   gint answered;
-} Storm;
+  gint last_pid;   /* of the last notified task */
+} ProxyServer;
 
 static gpointer
-storm_proxy (gpointer data)
+proxy_serve (gpointer data)
 {
-  Storm *s = data;
+  ProxyServer *s = data;
   ProxyMsg msg;
 
   while (wait_readable (s->conn, 30000) && proxy_recv (s->conn, &msg, 1000)) {
     proxy_msg_clear (&msg);
-    proxy_reply (s->conn, &msg, -EPERM, proxy_reply_size (&msg));
+    g_atomic_int_set (&s->last_pid, (gint) proxy_notif (&msg)->pid);
+    proxy_reply (s->conn, &msg, s->answer, proxy_reply_size (&msg));
     g_atomic_int_inc (&s->answered);
   }
   return NULL;
 }
 
+/* Thousands of notified syscalls through the proxy while state and console-log requests
+ * keep being answered. */
 static void
 case_storm (const char *path)
 {
@@ -643,7 +647,7 @@ case_storm (const char *path)
                                           "lxc.console.buffer.size", "64K",
                                           "lxc.init.cmd", init_cmd, NULL);
   gboolean console = cove_has_api_extension ("console_log");
-  Storm storm = { -1, 0 };
+  ProxyServer storm = { -1, -EPERM, 0, 0 };
   guint states = 0, logs = 0, fds_before, fds_after;
   g_autofree char *monitor_text = NULL;
   pid_t monitor;
@@ -654,7 +658,7 @@ case_storm (const char *path)
   monitor_text = proc_status_field (cove_container_init_pid (c, NULL), "PPid");
   monitor = atoi (monitor_text);
   fds_before = proc_fd_count_settled (monitor, 0, 300);
-  proxy = g_thread_new ("proxy", storm_proxy, &storm);
+  proxy = g_thread_new ("proxy", proxy_serve, &storm);
   g_file_set_contents (go, "", 0, NULL);
   while (g_atomic_int_get (&storm.answered) < count || !g_file_test (rc_file, G_FILE_TEST_EXISTS)) {
     CoveConsoleLog log = { .read = TRUE, .read_max = 4096 };
@@ -733,8 +737,8 @@ case_reboot_listener (const char *path)
   net_stop_ok (c);
 }
 
-/* An attached command runs under the init's filters: its errno rules apply, and its
- * notify-rule syscalls, which no supervisor sees, fail with ENOSYS. */
+/* An attached command runs under the init's filters: its errno rules apply, and without a
+ * proxy its notify-rule syscalls, which no supervisor sees, fail with ENOSYS. */
 static void
 case_attach (const char *path)
 {
@@ -754,6 +758,50 @@ case_attach (const char *path)
   /* the init was only interrupted for the read: it still runs and answers */
   g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_RUNNING);
   net_stop_ok (c);
+}
+
+/* An attached command's notifications reach the container's proxy through a listener of
+ * its own, which the monitor closes once the command is gone. */
+static void
+case_attach_proxy (const char *path)
+{
+  g_autofree char *profile = write_profile (path, "mknod.seccomp", mknod_profile);
+  g_autofree char *address = g_strdup_printf ("unix:%s/proxy.sock", path);
+  g_autofree char *filters = rootfs_file (path, "filters");
+  g_autofree char *text = NULL;
+  g_autofree char *monitor_text = NULL;
+  int listen_fd = proxy_listen (address);
+  g_autoptr(CoveContainer) c = configure (path, "lxc.seccomp.profile", profile,
+                                          "lxc.seccomp.notify.proxy", address, NULL);
+  ProxyServer server = { -1, -EACCES, 0, 0 };
+  guint fds_before, fds_after;
+  GThread *thread;
+  pid_t init;
+
+  net_start_ok (c);
+  server.conn = proxy_accept (listen_fd);
+  init = cove_container_init_pid (c, NULL);
+  monitor_text = proc_status_field (init, "PPid");
+  fds_before = proc_fd_count_settled (atoi (monitor_text), 0, 300);
+  thread = g_thread_new ("proxy", proxy_serve, &server);
+
+  for (int i = 0; i < 3; i++)
+    g_assert_cmpint (net_attach (c, NARGV ("/probe", "mknod", "/dev/x", "1", "3")), ==, EACCES);
+  g_assert_cmpint (g_atomic_int_get (&server.answered), ==, 3);
+  g_assert_cmpint (g_atomic_int_get (&server.last_pid), !=, init);
+  /* the notify filter was loaded once, with its listener, not next to a copy of it */
+  g_assert_cmpint (net_attach (c, NARGV ("/bin/sh", "-c", "grep Seccomp /proc/self/status > /filters")), ==, 0);
+  g_assert_true (g_file_get_contents (filters, &text, NULL, NULL));
+  net_assert_contains (text, "Seccomp_filters:\t1");
+  fds_after = proc_fd_count_settled (atoi (monitor_text), fds_before, 3000);
+  g_printerr ("# 3 attached mknods answered by the proxy; monitor fds %u before, %u after\n",
+              fds_before, fds_after);
+  g_assert_cmpuint (fds_after, <=, fds_before);
+
+  net_stop_ok (c);
+  close (server.conn);
+  g_thread_join (thread);
+  close (listen_fd);
 }
 
 /* docs/examples/seccomp-supervisor against a real container: 1:3 continues, 1:1 EPERM. */
@@ -805,6 +853,7 @@ static const NetCase cases[] = {
   { "/seccomp-notify/log", case_log, 60 },
   { "/seccomp-notify/reboot-listener", case_reboot_listener, 60 },
   { "/seccomp-notify/attach", case_attach, 60 },
+  { "/seccomp-notify/attach-proxy", case_attach_proxy, 60 },
   { "/seccomp-notify/example-supervisor", case_example_supervisor, 60 },
 };
 
