@@ -66,10 +66,45 @@ section_free (Section *section)
   g_free (section);
 }
 
+static void
+section_copy (Section *dest, const Section *src)
+{
+  section_init (dest);
+  for (guint i = 0; i < src->order->len; i++) {
+    const Entry *from = src->order->pdata[i];
+    Entry *entry = g_new0 (Entry, 1);
+
+    entry->key = from->key;
+    entry->path = g_strdup (from->path);
+    entry->values = g_ptr_array_new_null_terminated (from->values->len, g_free, TRUE);
+    for (guint v = 0; v < from->values->len; v++)
+      g_ptr_array_add (entry->values, g_strdup (from->values->pdata[v]));
+    entry->origin = g_strdup (from->origin);
+    g_hash_table_insert (dest->entries, entry->path, entry);
+    g_ptr_array_add (dest->order, entry);
+  }
+}
+
+static gboolean
+copy_net_section (gpointer index, gpointer section, gpointer nets)
+{
+  Section *copy = g_new0 (Section, 1);
+
+  section_copy (copy, section);
+  g_tree_insert (nets, index, copy);
+  return FALSE;
+}
+
 static gint
 compare_index (gconstpointer a, gconstpointer b, gpointer unused)
 {
   return GPOINTER_TO_INT (a) - GPOINTER_TO_INT (b);
+}
+
+static GTree *
+nets_new (void)
+{
+  return g_tree_new_full (compare_index, NULL, NULL, (GDestroyNotify) section_free);
 }
 
 CoveConfig *
@@ -79,7 +114,7 @@ cove_config_new (CoveContext *context)
 
   config->context = cove_context_ref (context);
   section_init (&config->global);
-  config->nets = g_tree_new_full (compare_index, NULL, NULL, (GDestroyNotify) section_free);
+  config->nets = nets_new ();
   config->loading = g_ptr_array_new_with_free_func (g_free);
   return config;
 }
@@ -137,6 +172,33 @@ remove_entry (Section *section, Entry *entry)
   g_ptr_array_remove (section->order, entry);
 }
 
+/* lxc.include set through the API is all or nothing, like every other setter: the file is
+ * read into the live store (its lines may build on each other and on what is there), and
+ * on an error the store is put back as it was. Includes inside a file being read need no
+ * copy: that load fails as a whole. */
+static gboolean
+load_include (CoveConfig *config, const char *file, GError **error)
+{
+  Section saved_global;
+  GTree *saved_nets;
+
+  if (config->loading->len > 0)
+    return cove_config_load_file (config, file, error);
+  section_copy (&saved_global, &config->global);
+  saved_nets = nets_new ();
+  g_tree_foreach (config->nets, copy_net_section, saved_nets);
+  if (cove_config_load_file (config, file, error)) {
+    section_clear (&saved_global);
+    g_tree_destroy (saved_nets);
+    return TRUE;
+  }
+  section_clear (&config->global);
+  config->global = saved_global;
+  g_tree_destroy (config->nets);
+  config->nets = saved_nets;
+  return FALSE;
+}
+
 static gboolean
 is_include (const CoveKeyRef *ref)
 {
@@ -183,7 +245,7 @@ cove_config_set (CoveConfig *config, const char *name, const char *value, const 
     }
     if (ref.kind == COVE_KEY_REF_NET_ALL) {
       g_tree_destroy (config->nets);
-      config->nets = g_tree_new_full (compare_index, NULL, NULL, (GDestroyNotify) section_free);
+      config->nets = nets_new ();
     } else {
       g_tree_remove (config->nets, GINT_TO_POINTER (ref.net));
     }
@@ -195,7 +257,7 @@ cove_config_set (CoveConfig *config, const char *name, const char *value, const 
       g_set_error (error, COVE_ERROR, COVE_ERROR_INVALID_CONFIG, "%s needs a file or directory", name);
       return FALSE;
     }
-    return cove_config_load_file (config, value, error);
+    return load_include (config, value, error);
   }
 
   section = find_section (config, ref.net, *value != '\0');
