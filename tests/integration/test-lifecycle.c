@@ -17,6 +17,7 @@
  */
 #include <cove.h>
 #include "proc-info.h"
+#include "raw-command.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,10 +36,6 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#ifndef COVE_ITEST_RUNDIR
-#define COVE_ITEST_RUNDIR "/run"
-#endif
 
 #define PATH_ENV "COVE_ITEST_PATH"
 #define NAME "c1"
@@ -67,36 +64,6 @@ static void
 sleep_ms (guint ms)
 {
   g_usleep (ms * 1000);
-}
-
-static guint64
-fnv1a64 (const char *s)
-{
-  guint64 h = 0xcbf29ce484222325ULL;
-
-  for (; *s; s++) {
-    h ^= (guchar) *s;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
-/* core/rundir.c: <rundir>/cove/<fnv1a64 of "path/name">, for root */
-static char *
-rundir_for (const char *path, const char *name)
-{
-  g_autofree char *key = g_strdup_printf ("%s/%s", path, name);
-  g_autofree char *hash = g_strdup_printf ("%016" G_GINT64_MODIFIER "x", fnv1a64 (key));
-
-  return g_build_filename (COVE_ITEST_RUNDIR, "cove", hash, NULL);
-}
-
-static char *
-socket_for (const char *path, const char *name)
-{
-  g_autofree char *rundir = rundir_for (path, name);
-
-  return g_build_filename (rundir, "command", NULL);
 }
 
 static gboolean
@@ -292,174 +259,6 @@ remove_tree (const char *path)
   nftw (path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
-/* ---- the command socket, spoken raw ----------------------------------------------- */
-
-static int
-raw_connect (const char *socket_path)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  int fd;
-
-  g_assert_cmpuint (strlen (socket_path), <, sizeof addr.sun_path);
-  strcpy (addr.sun_path, socket_path);
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return -1;
-  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0) {
-    int saved = errno;
-    close (fd);
-    errno = saved;
-    return -1;
-  }
-  return fd;
-}
-
-static gboolean
-write_all (int fd, const guint8 *data, gsize len)
-{
-  while (len > 0) {
-    ssize_t n = send (fd, data, len, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return FALSE;
-    data += n;
-    len -= n;
-  }
-  return TRUE;
-}
-
-static gboolean
-raw_send_bytes (int fd, const guint8 *body, gsize size)
-{
-  g_autofree guint8 *buf = g_malloc (4 + size);
-
-  buf[0] = size & 0xff;
-  buf[1] = (size >> 8) & 0xff;
-  buf[2] = (size >> 16) & 0xff;
-  buf[3] = (size >> 24) & 0xff;
-  if (size > 0)
-    memcpy (buf + 4, body, size);
-  return write_all (fd, buf, 4 + size);
-}
-
-/* Sends a request (sv): command name and arguments ("()" when NULL). */
-static gboolean
-raw_send (int fd, const char *command, GVariant *args)
-{
-  g_autoptr(GVariant) message = g_variant_ref_sink (g_variant_new ("(sv)", command,
-                                                                   args ? args : g_variant_new ("()")));
-  gsize size = g_variant_get_size (message);
-  g_autofree guint8 *body = g_malloc (size ? size : 1);
-
-  g_variant_store (message, body);
-  return raw_send_bytes (fd, body, size);
-}
-
-static gboolean
-read_exact (int fd, guint8 *buf, gsize len, double deadline)
-{
-  while (len > 0) {
-    struct pollfd p = { fd, POLLIN, 0 };
-    double left = deadline - now_s ();
-    ssize_t n;
-
-    if (left <= 0 || poll (&p, 1, (int) (left * 1000) + 1) <= 0) {
-      if (left > 0 && errno == EINTR)
-        continue;
-      return FALSE;
-    }
-    n = recv (fd, buf, len, 0);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return FALSE;
-    buf += n;
-    len -= n;
-  }
-  return TRUE;
-}
-
-/* One reply (bv), or NULL on EOF / timeout. */
-static GVariant *
-raw_recv (int fd, double timeout_s)
-{
-  double deadline = now_s () + timeout_s;
-  guint8 header[4];
-  gsize size;
-  guint8 *body;
-  GVariant *reply, *normal;
-
-  if (!read_exact (fd, header, 4, deadline))
-    return NULL;
-  size = header[0] | (header[1] << 8) | (header[2] << 16) | ((gsize) header[3] << 24);
-  g_assert_cmpuint (size, <=, 64 * 1024 * 1024);
-  body = g_malloc (size ? size : 1);
-  if (size > 0 && !read_exact (fd, body, size, deadline)) {
-    g_free (body);
-    return NULL;
-  }
-  reply = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE ("(bv)"), body, size, FALSE,
-                                                      g_free, body));
-  normal = g_variant_get_normal_form (reply);
-  g_variant_unref (reply);
-  return normal;
-}
-
-/* Unpacks a reply as core/wire.c does: the payload, or FALSE and the error it carries. */
-static gboolean
-reply_unpack (GVariant *reply, GVariant **payload, GError **error)
-{
-  g_autoptr(GVariant) inner = NULL;
-  gboolean ok;
-
-  g_variant_get (reply, "(bv)", &ok, &inner);
-  if (ok) {
-    if (payload)
-      *payload = g_steal_pointer (&inner);
-    return TRUE;
-  }
-  if (g_variant_is_of_type (inner, G_VARIANT_TYPE ("(sis)"))) {
-    const char *domain, *message;
-    gint32 code;
-    g_variant_get (inner, "(&si&s)", &domain, &code, &message);
-    g_set_error_literal (error, g_quark_from_string (domain), code, message);
-  } else {
-    g_set_error_literal (error, COVE_ERROR, COVE_ERROR_FAILED, "malformed error reply");
-  }
-  return FALSE;
-}
-
-/* One request on a fresh connection; the payload, or NULL with @error. */
-static GVariant *
-raw_call (const char *socket_path, const char *command, GVariant *args, GError **error)
-{
-  g_autoptr(GVariant) reply = NULL;
-  GVariant *payload = NULL;
-  int fd = raw_connect (socket_path);
-
-  if (fd < 0) {
-    g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "connect %s: %s", socket_path,
-                 g_strerror (errno));
-    if (args)
-      g_variant_unref (g_variant_ref_sink (args));
-    return NULL;
-  }
-  if (!raw_send (fd, command, args)) {
-    close (fd);
-    g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "send %s", command);
-    return NULL;
-  }
-  reply = raw_recv (fd, 10);
-  close (fd);
-  if (reply == NULL) {
-    g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "no reply to %s", command);
-    return NULL;
-  }
-  if (!reply_unpack (reply, &payload, error))
-    return NULL;
-  return payload;
-}
 
 /* ---- the test environment (child side) -------------------------------------------- */
 
@@ -805,7 +604,7 @@ nobody_raw_state (const char *socket_path)
   close (fd);
   if (reply == NULL)
     return 14;
-  if (reply_unpack (reply, NULL, &error))
+  if (raw_reply_unpack (reply, NULL, &error))
     return 15;   /* answered: not refused */
   if (!g_error_matches (error, COVE_ERROR, COVE_ERROR_PERMISSION)) {
     g_printerr ("# non-root peer got: %s (%s %d)\n", error->message,
@@ -871,7 +670,7 @@ expect_error_reply (int fd, const char *what)
 
   if (reply == NULL)
     g_error ("%s: no error reply", what);
-  g_assert_false (reply_unpack (reply, NULL, &error));
+  g_assert_false (raw_reply_unpack (reply, NULL, &error));
   g_assert_nonnull (error);
   g_printerr ("# %s: %s\n", what, error->message);
 }
@@ -903,7 +702,7 @@ case_socket (Env *e)
   /* malformed requests get an error reply and the monitor lives on */
   fd = raw_connect (e->socket);
   g_assert_cmpint (fd, >=, 0);
-  g_assert_true (write_all (fd, huge, sizeof huge));   /* 16 MiB announced */
+  g_assert_true (raw_write_all (fd, huge, sizeof huge));   /* 16 MiB announced */
   expect_error_reply (fd, "oversized request");
   close (fd);
   fd = raw_connect (e->socket);
@@ -916,7 +715,7 @@ case_socket (Env *e)
     g_autoptr(GVariant) reply = raw_recv (fd, 10);
     g_autoptr(GVariant) payload = NULL;
     g_assert_nonnull (reply);
-    g_assert_true (reply_unpack (reply, &payload, &error));
+    g_assert_true (raw_reply_unpack (reply, &payload, &error));
     g_assert_no_error (error);
     g_assert_true (g_variant_is_of_type (payload, G_VARIANT_TYPE ("(u)")));
   }
@@ -1264,7 +1063,7 @@ case_reboot_inside (Env *e)
     g_autoptr(GVariant) reply = raw_recv (sub, 10);
     g_autoptr(GVariant) payload = NULL;
     g_assert_nonnull (reply);
-    g_assert_true (reply_unpack (reply, &payload, &error));
+    g_assert_true (raw_reply_unpack (reply, &payload, &error));
     g_assert_no_error (error);
   }
 
@@ -1279,7 +1078,7 @@ case_reboot_inside (Env *e)
 
     if (reply == NULL)
       break;
-    g_assert_true (reply_unpack (reply, &payload, &error));
+    g_assert_true (raw_reply_unpack (reply, &payload, &error));
     g_assert_no_error (error);
     g_variant_get (payload, "(u)", &state);
     g_string_append_printf (seen, " %s", cove_state_to_string (state));
@@ -1737,8 +1536,8 @@ env_init (Env *e, const char *path)
   e->path = g_strdup (path);
   e->dir = g_build_filename (path, NAME, NULL);
   e->rootfs = g_build_filename (e->dir, "rootfs", NULL);
-  e->socket = socket_for (path, NAME);
-  e->rundir = rundir_for (path, NAME);
+  e->socket = raw_socket_for (path, NAME);
+  e->rundir = raw_rundir_for (path, NAME);
 }
 
 static void
@@ -1820,7 +1619,7 @@ teardown (const char *path)
   }
 
   for (guint i = 0; i < names->len; i++) {
-    g_autofree char *rundir = rundir_for (path, names->pdata[i]);
+    g_autofree char *rundir = raw_rundir_for (path, names->pdata[i]);
     g_autoptr(GDir) rd = g_dir_open (rundir, 0, NULL);
     while (rd && (entry = g_dir_read_name (rd)) != NULL) {
       g_autofree char *file = g_build_filename (rundir, entry, NULL);

@@ -14,6 +14,7 @@
  */
 #include <cove.h>
 #include "proc-info.h"
+#include "raw-command.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,10 +32,6 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
-
-#ifndef COVE_ITEST_RUNDIR
-#define COVE_ITEST_RUNDIR "/run"
-#endif
 
 #define PATH_ENV "COVE_CTEST_PATH"
 #define NAME "c1"
@@ -56,28 +53,6 @@ static void
 sleep_ms (guint ms)
 {
   g_usleep (ms * 1000);
-}
-
-static guint64
-fnv1a64 (const char *s)
-{
-  guint64 h = 0xcbf29ce484222325ULL;
-
-  for (; *s; s++) {
-    h ^= (guchar) *s;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
-/* core/rundir.c: <rundir>/cove/<fnv1a64 of "path/name">, for root */
-static char *
-socket_for (const char *path, const char *name)
-{
-  g_autofree char *key = g_strdup_printf ("%s/%s", path, name);
-  g_autofree char *hash = g_strdup_printf ("%016" G_GINT64_MODIFIER "x", fnv1a64 (key));
-
-  return g_build_filename (COVE_ITEST_RUNDIR, "cove", hash, "command", NULL);
 }
 
 static gboolean
@@ -254,40 +229,6 @@ run_tool (const char *path, char **out, const char *first, ...)
 }
 
 /* ---- the command socket, spoken raw (only for the disconnect case) ----------------- */
-
-static int
-raw_connect (const char *socket_path)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  int fd;
-
-  g_assert_cmpuint (strlen (socket_path), <, sizeof addr.sun_path);
-  strcpy (addr.sun_path, socket_path);
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  g_assert_cmpint (fd, >=, 0);
-  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0) {
-    close (fd);
-    return -1;
-  }
-  return fd;
-}
-
-static gboolean
-raw_send (int fd, const char *command, GVariant *args)
-{
-  g_autoptr(GVariant) message = g_variant_ref_sink (g_variant_new ("(sv)", command,
-                                                                   args ? args : g_variant_new ("()")));
-  gsize size = g_variant_get_size (message);
-  g_autofree guint8 *buf = g_malloc (4 + size);
-
-  buf[0] = size & 0xff;
-  buf[1] = (size >> 8) & 0xff;
-  buf[2] = (size >> 16) & 0xff;
-  buf[3] = (size >> 24) & 0xff;
-  /* through get_data: g_variant_store() needs aligned memory, and buf + 4 is not */
-  memcpy (buf + 4, g_variant_get_data (message), size);
-  return send (fd, buf, 4 + size, MSG_NOSIGNAL) == (ssize_t) (4 + size);
-}
 
 /* The monitor's pid: the "monitor-pid" command, reply (bv) with (i). */
 static pid_t
@@ -1211,7 +1152,7 @@ static void
 env_init (Env *e, const char *path)
 {
   e->path = g_strdup (path);
-  e->socket = socket_for (path, NAME);
+  e->socket = raw_socket_for (path, NAME);
   e->log = g_build_filename (path, "log", "console.log", NULL);
   e->log1 = g_strconcat (e->log, ".1", NULL);
 }

@@ -15,6 +15,7 @@
  */
 #include <cove.h>
 #include "proc-info.h"
+#include "raw-command.h"
 #include <gio/gio.h>
 
 #include <errno.h>
@@ -32,10 +33,6 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#ifndef COVE_ITEST_RUNDIR
-#define COVE_ITEST_RUNDIR "/run"
-#endif
 
 #define PATH_ENV "COVE_MTEST_PATH"
 #define NAME "c1"
@@ -294,126 +291,6 @@ wait_busybox_ready (CoveContainer *c)
     sleep_ms (10);
   }
   g_error ("busybox init (pid %d) did not get ready within 10 s", (int) pid);
-}
-
-/* ---- the command socket, spoken raw (for the rebooting case only) ------------------ */
-
-static guint64
-fnv1a64 (const char *s)
-{
-  guint64 h = 0xcbf29ce484222325ULL;
-
-  for (; *s; s++) {
-    h ^= (guchar) *s;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
-static char *
-socket_for (const char *path, const char *name)
-{
-  g_autofree char *key = g_strdup_printf ("%s/%s", path, name);
-  g_autofree char *hash = g_strdup_printf ("%016" G_GINT64_MODIFIER "x", fnv1a64 (key));
-
-  return g_build_filename (COVE_ITEST_RUNDIR, "cove", hash, "command", NULL);
-}
-
-static int
-raw_connect (const char *socket_path)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  int fd;
-
-  g_assert_cmpuint (strlen (socket_path), <, sizeof addr.sun_path);
-  strcpy (addr.sun_path, socket_path);
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  return fd;
-}
-
-static void
-raw_send (int fd, const char *command, GVariant *args)
-{
-  g_autoptr(GVariant) message = g_variant_ref_sink (g_variant_new ("(sv)", command,
-                                                                   args ? args : g_variant_new ("()")));
-  gsize size = g_variant_get_size (message);
-  g_autofree guint8 *buf = g_malloc (4 + size);
-  g_autofree guint8 *body = g_malloc (size ? size : 1);   /* aligned for the serialiser */
-
-  buf[0] = size & 0xff;
-  buf[1] = (size >> 8) & 0xff;
-  buf[2] = (size >> 16) & 0xff;
-  buf[3] = (size >> 24) & 0xff;
-  g_variant_store (message, body);
-  memcpy (buf + 4, body, size);
-  g_assert_cmpint (send (fd, buf, 4 + size, MSG_NOSIGNAL), ==, (gssize) (4 + size));
-}
-
-static gboolean
-read_exact (int fd, guint8 *buf, gsize len, double deadline)
-{
-  while (len > 0) {
-    struct pollfd p = { fd, POLLIN, 0 };
-    double left = deadline - now_s ();
-    ssize_t n;
-
-    if (left <= 0 || poll (&p, 1, (int) (left * 1000) + 1) <= 0)
-      return FALSE;
-    n = recv (fd, buf, len, 0);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return FALSE;
-    buf += n;
-    len -= n;
-  }
-  return TRUE;
-}
-
-/* One reply: TRUE and the payload, or FALSE with the error it carries. */
-static gboolean
-raw_recv (int fd, double timeout_s, GVariant **payload, GError **error)
-{
-  double deadline = now_s () + timeout_s;
-  guint8 header[4];
-  gsize size;
-  guint8 *body;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) normal = NULL;
-  g_autoptr(GVariant) inner = NULL;
-  gboolean ok;
-
-  if (!read_exact (fd, header, 4, deadline)) {
-    g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "no reply");
-    return FALSE;
-  }
-  size = header[0] | (header[1] << 8) | (header[2] << 16) | ((gsize) header[3] << 24);
-  g_assert_cmpuint (size, <=, 1024 * 1024);
-  body = g_malloc (size ? size : 1);
-  if (size > 0 && !read_exact (fd, body, size, deadline)) {
-    g_free (body);
-    g_set_error (error, COVE_ERROR, COVE_ERROR_FAILED, "short reply");
-    return FALSE;
-  }
-  reply = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE ("(bv)"), body, size, FALSE, g_free, body));
-  normal = g_variant_get_normal_form (reply);
-  g_variant_get (normal, "(bv)", &ok, &inner);
-  if (ok) {
-    if (payload)
-      *payload = g_steal_pointer (&inner);
-    return TRUE;
-  }
-  if (g_variant_is_of_type (inner, G_VARIANT_TYPE ("(sis)"))) {
-    const char *domain, *message;
-    gint32 code;
-    g_variant_get (inner, "(&si&s)", &domain, &code, &message);
-    g_set_error_literal (error, g_quark_from_string (domain), code, message);
-  } else {
-    g_set_error_literal (error, COVE_ERROR, COVE_ERROR_FAILED, "malformed error reply");
-  }
-  return FALSE;
 }
 
 /* ---- the test environment (child side) -------------------------------------------- */
@@ -1111,7 +988,7 @@ static void
 case_rebooting (Env *e)
 {
   g_autoptr(CoveContainer) c = open_container (e);
-  g_autofree char *socket_path = socket_for (e->path, NAME);
+  g_autofree char *socket_path = raw_socket_for (e->path, NAME);
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) payload = NULL;
   g_autofree char *info = NULL;
@@ -1122,8 +999,9 @@ case_rebooting (Env *e)
   start_ok (c);
   wait_busybox_ready (c);
   conn = raw_connect (socket_path);
-  raw_send (conn, "monitor-pid", NULL);
-  g_assert_true (raw_recv (conn, 10, &payload, &error));
+  g_assert_cmpint (conn, >=, 0);
+  g_assert_true (raw_send (conn, "monitor-pid", NULL));
+  g_assert_true (raw_recv_payload (conn, 10, &payload, &error));
   g_assert_no_error (error);
   g_variant_get (payload, "(i)", &monitor);
 
@@ -1145,12 +1023,13 @@ case_rebooting (Env *e)
     p = (struct pollfd) { pidfd, POLLIN, 0 };
     g_assert_cmpint (poll (&p, 1, 5000), ==, 1);   /* the init is dead */
     if (round == 0)
-      raw_send (conn, "mount-inject", g_variant_new ("(ssstsu)", e->host, "/mnt/reb", "", (guint64) MS_BIND,
-                                                     "", (guint32) COVE_MOUNT_CREATE));
+      g_assert_true (raw_send (conn, "mount-inject", g_variant_new ("(ssstsu)", e->host, "/mnt/reb", "",
+                                                                    (guint64) MS_BIND, "",
+                                                                    (guint32) COVE_MOUNT_CREATE)));
     else
-      raw_send (conn, "umount-inject", g_variant_new ("(st)", "/mnt", (guint64) 0));
+      g_assert_true (raw_send (conn, "umount-inject", g_variant_new ("(st)", "/mnt", (guint64) 0)));
     g_assert_cmpint (kill (monitor, SIGCONT), ==, 0);
-    g_assert_false (raw_recv (conn, 10, NULL, &error));
+    g_assert_false (raw_recv_payload (conn, 10, NULL, &error));
     g_test_message ("%s while rebooting: %s", commands[round], error ? error->message : "(succeeded)");
     g_assert_error (error, COVE_ERROR, COVE_ERROR_NOT_RUNNING);
     g_assert_nonnull (strstr (error->message, "not running"));

@@ -13,6 +13,7 @@
  */
 #include "net-itest.h"
 #include "proc-info.h"
+#include "raw-command.h"
 
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -804,6 +805,68 @@ case_attach_proxy (const char *path)
   close (listen_fd);
 }
 
+/* seccomp-notify-add-listener refuses what is not one attached command's listener, and
+ * keeps none of the fds it refused; without a proxy it declines a real listener. */
+static void
+case_add_listener_bad_input (const char *path)
+{
+  g_autofree char *profile = write_profile (path, "mknod.seccomp", mknod_profile);
+  g_autofree char *address = g_strdup_printf ("unix:%s/proxy.sock", path);
+  g_autofree char *socket_path = raw_socket_for (path, NET_NAME);
+  g_autofree char *monitor_text = NULL;
+  int listen_fd = proxy_listen (address);
+  g_autoptr(CoveContainer) c = configure (path, "lxc.seccomp.profile", profile,
+                                          "lxc.seccomp.notify.proxy", address, NULL);
+  g_autoptr(GError) error = NULL;
+  int pipe_fds[2], conn, listener;
+  guint fds_before;
+  struct {
+    const char *what;
+    GVariant *args;
+    guint n_fds;
+  } bad[] = {
+    { "no arguments, no fd", g_variant_new ("()"), 0 },
+    { "a pid, no fd", g_variant_new ("(i)", 1), 0 },
+    { "a pid and a pipe", g_variant_new ("(i)", 1), 1 },
+    { "a pid and two pipes", g_variant_new ("(i)", 1), 2 },
+    { "a string and a pipe", g_variant_new ("(s)", "x"), 1 },
+  };
+
+  net_start_ok (c);
+  conn = proxy_accept (listen_fd);
+  monitor_text = proc_status_field (cove_container_init_pid (c, NULL), "PPid");
+  fds_before = proc_fd_count_settled (atoi (monitor_text), 0, 300);
+  g_assert_cmpint (pipe (pipe_fds), ==, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autoptr(GVariant) reply = raw_call_fds (socket_path, "seccomp-notify-add-listener", bad[i].args,
+                                              pipe_fds, bad[i].n_fds, &error);
+
+    g_assert_null (reply);
+    g_printerr ("# %s: %s\n", bad[i].what, error->message);
+    g_assert_error (error, COVE_ERROR, COVE_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+  }
+  close (pipe_fds[0]);
+  close (pipe_fds[1]);
+  g_assert_cmpuint (proc_fd_count_settled (atoi (monitor_text), fds_before, 3000), <=, fds_before);
+  g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_RUNNING);
+  net_stop_ok (c);
+  close (conn);
+
+  /* no proxy: a real listener (the init's, from the fd API) is declined */
+  net_set (c, "lxc.seccomp.notify.proxy", "");
+  net_start_ok (c);
+  listener = cove_container_seccomp_notify_fd (c, &error);
+  g_assert_no_error (error);
+  g_assert_null (raw_call_fds (socket_path, "seccomp-notify-add-listener", g_variant_new ("(i)", 1),
+                               &listener, 1, &error));
+  g_printerr ("# without a proxy: %s\n", error->message);
+  g_assert_error (error, COVE_ERROR, COVE_ERROR_NOT_SUPPORTED);
+  close (listener);
+  net_stop_ok (c);
+  close (listen_fd);
+}
+
 /* docs/examples/seccomp-supervisor against a real container: 1:3 continues, 1:1 EPERM. */
 static void
 case_example_supervisor (const char *path)
@@ -854,6 +917,7 @@ static const NetCase cases[] = {
   { "/seccomp-notify/reboot-listener", case_reboot_listener, 60 },
   { "/seccomp-notify/attach", case_attach, 60 },
   { "/seccomp-notify/attach-proxy", case_attach_proxy, 60 },
+  { "/seccomp-notify/add-listener-bad-input", case_add_listener_bad_input, 60 },
   { "/seccomp-notify/example-supervisor", case_example_supervisor, 60 },
 };
 
