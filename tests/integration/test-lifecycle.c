@@ -17,7 +17,7 @@
  */
 #include <cove.h>
 #include "proc-info.h"
-#include "raw-command.h"
+#include "root-itest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,12 +45,11 @@
                     COVE_STATE_MASK (COVE_STATE_ABORTING) | COVE_STATE_MASK (COVE_STATE_REBOOTING))
 #define ARGV(...) ((const char *const[]) { __VA_ARGS__, NULL })
 
-static const char *skip_reason;
 
 /* meson kills the whole test after 600 s (tests/integration/meson.build), and a killed
  * parent cannot clean up: every case's time is clamped to what is left of this budget */
 #define SUITE_BUDGET_S 540
-static double suite_deadline;
+static ItestSuite suite = { NAME, PATH_ENV, "cove-itest-XXXXXX", SUITE_BUDGET_S };
 
 /* ---- small helpers --------------------------------------------------------------- */
 
@@ -72,130 +71,6 @@ is_socket (const char *file)
   struct stat st;
 
   return lstat (file, &st) == 0 && S_ISSOCK (st.st_mode);
-}
-
-static gboolean
-all_digits (const char *s)
-{
-  if (*s == '\0')
-    return FALSE;
-  for (; *s; s++)
-    if (!g_ascii_isdigit (*s))
-      return FALSE;
-  return TRUE;
-}
-
-/* Pids of cove-monitor processes started for containers under @path (argv has
- * "--path PATH"; the attach helper has no --path). */
-static GArray *
-find_monitors (const char *path)
-{
-  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *entry;
-
-  g_assert_nonnull (dir);
-  while ((entry = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *file = NULL;
-    g_autofree char *cmdline = NULL;
-    g_autofree char *base = NULL;
-    gsize len;
-    GPtrArray *args;
-
-    if (!all_digits (entry))
-      continue;
-    file = g_strdup_printf ("/proc/%s/cmdline", entry);
-    if (!g_file_get_contents (file, &cmdline, &len, NULL) || len == 0)
-      continue;
-    args = g_ptr_array_new ();
-    for (gsize off = 0; off < len; off += strlen (cmdline + off) + 1)
-      g_ptr_array_add (args, cmdline + off);
-    base = g_path_get_basename (args->pdata[0]);
-    if (g_str_equal (base, "cove-monitor")) {
-      for (guint i = 0; i + 1 < args->len; i++) {
-        if (g_str_equal (args->pdata[i], "--path") && g_str_equal (args->pdata[i + 1], path)) {
-          int pid = atoi (entry);
-          g_array_append_val (pids, pid);
-          break;
-        }
-      }
-    }
-    g_ptr_array_unref (args);
-  }
-  return pids;
-}
-
-/* Pids of processes whose root directory lies under @path (container processes): the
- * mount at "/" in their /proc/PID/mountinfo has its root (4th field) under @path — a
- * readlink of /proc/PID/root only says "/" after pivot_root. */
-static GArray *
-find_rooted_under (const char *path)
-{
-  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  g_autofree char *prefix = g_strconcat (path, "/", NULL);
-  const char *entry;
-
-  g_assert_nonnull (dir);
-  while ((entry = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *file = NULL;
-    g_autofree char *info = NULL;
-    g_auto(GStrv) lines = NULL;
-    gboolean under = FALSE;
-
-    if (!all_digits (entry))
-      continue;
-    file = g_strdup_printf ("/proc/%s/mountinfo", entry);
-    if (!g_file_get_contents (file, &info, NULL, NULL))
-      continue;
-    lines = g_strsplit (info, "\n", -1);
-    for (char **l = lines; *l; l++) {
-      g_auto(GStrv) fields = g_strsplit (*l, " ", 6);
-      /* the last mount at "/" is the visible one */
-      if (g_strv_length (fields) >= 5 && g_str_equal (fields[4], "/"))
-        under = g_str_has_prefix (fields[3], prefix);
-    }
-    if (under) {
-      int pid = atoi (entry);
-      g_array_append_val (pids, pid);
-    }
-  }
-  return pids;
-}
-
-static gboolean
-wait_no_monitor (const char *path, double seconds)
-{
-  double deadline = now_s () + seconds;
-
-  for (;;) {
-    g_autoptr(GArray) pids = find_monitors (path);
-    if (pids->len == 0)
-      return TRUE;
-    if (now_s () > deadline)
-      return FALSE;
-    sleep_ms (20);
-  }
-}
-
-/* Lines of /proc/self/mountinfo that mention @path. */
-static char *
-mounts_mentioning (const char *path)
-{
-  g_autofree char *info = NULL;
-  g_auto(GStrv) lines = NULL;
-  GString *found = g_string_new (NULL);
-
-  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &info, NULL, NULL));
-  lines = g_strsplit (info, "\n", -1);
-  for (char **l = lines; *l; l++)
-    if (strstr (*l, path) != NULL)
-      g_string_append_printf (found, "%s\n", *l);
-  if (found->len == 0) {
-    g_string_free (found, TRUE);
-    return NULL;
-  }
-  return g_string_free (found, FALSE);
 }
 
 static guint64
@@ -242,21 +117,6 @@ write_file (const char *file, const char *contents, int mode)
 
   g_file_set_contents_full (file, contents, -1, G_FILE_SET_CONTENTS_NONE, mode, &error);
   g_assert_no_error (error);
-}
-
-static int
-remove_entry (const char *file, const struct stat *st, int type, struct FTW *ftw)
-{
-  if ((type == FTW_DP ? rmdir (file) : unlink (file)) < 0)
-    g_printerr ("# cleanup: remove %s: %s\n", file, g_strerror (errno));
-  return 0;
-}
-
-static void
-remove_tree (const char *path)
-{
-  /* never follow symlinks (the rootfs is full of them), never cross a mount */
-  nftw (path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 
@@ -313,7 +173,7 @@ stop_ok (Env *e, CoveContainer *c)
   g_assert_true (ok);
   g_assert_cmpstr (cove_state_to_string (cove_container_state (c)), ==, "STOPPED");
   g_assert_false (is_socket (e->socket));
-  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_true (itest_wait_no_monitor (e->path, 5));
 }
 
 static pid_t
@@ -367,7 +227,7 @@ monitor_pid (Env *e)
   g_variant_get (payload, "(i)", &pid);
   g_assert_cmpint (pid, >, 0);
   /* and it is the only monitor of this path */
-  pids = find_monitors (e->path);
+  pids = itest_find_monitors (e->path);
   g_assert_cmpuint (pids->len, ==, 1);
   g_assert_cmpint (g_array_index (pids, int, 0), ==, pid);
   return pid;
@@ -484,7 +344,7 @@ case_start (Env *e)
   pid = init_pid_ok (c);
   {
     /* the container's processes are found by their root (teardown relies on it) */
-    g_autoptr(GArray) procs = find_rooted_under (e->path);
+    g_autoptr(GArray) procs = itest_find_rooted_under (e->path);
     gboolean found = FALSE;
     for (guint i = 0; i < procs->len; i++)
       found |= g_array_index (procs, int, i) == pid;
@@ -530,7 +390,7 @@ check_failed_start (Env *e, const char *key, const char *value, const char *expe
     g_error ("the error \"%s\" does not name the key %s and the value %s", error->message, key, expect);
 
   g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
-  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_true (itest_wait_no_monitor (e->path, 5));
   g_assert_false (is_socket (e->socket));
   /* the monitor removes its run directory last */
   deadline = now_s () + 5;
@@ -538,11 +398,11 @@ check_failed_start (Env *e, const char *key, const char *value, const char *expe
     sleep_ms (20);
   if (g_file_test (e->rundir, G_FILE_TEST_EXISTS))
     g_error ("the failed start left %s behind", e->rundir);
-  mounts = mounts_mentioning (e->path);
+  mounts = itest_mounts_mentioning (e->path);
   if (mounts != NULL)
     g_error ("the failed start left mounts behind:\n%s", mounts);
   {
-    g_autoptr(GArray) procs = find_rooted_under (e->path);
+    g_autoptr(GArray) procs = itest_find_rooted_under (e->path);
     g_assert_cmpuint (procs->len, ==, 0);
   }
 
@@ -786,7 +646,7 @@ case_wait (Env *e)
     g_assert_false (cove_container_start (bad, COVE_START_FLAGS_NONE, NULL, &error));
     g_assert_nonnull (error);
     g_clear_error (&error);
-    g_assert_true (wait_no_monitor (e->path, 5));
+    g_assert_true (itest_wait_no_monitor (e->path, 5));
   }
   t0 = now_s ();
   start_ok (c);
@@ -922,7 +782,7 @@ deliver_and_check (Env *e, const char *key, const char *value, gboolean reboot, 
   g_assert_no_error (error);
   g_assert_true (cove_container_wait (c, COVE_STATE_STOPPED, 10, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_true (itest_wait_no_monitor (e->path, 5));
   got = read_file (signals);
   g_printerr ("# %s = \"%s\": the init got %s", key, value, got ? got : "nothing\n");
   g_assert_cmpstr (got, ==, want);
@@ -1098,7 +958,7 @@ case_reboot_inside (Env *e)
   g_clear_error (&error);
   g_assert_true (cove_container_wait (c, COVE_STATE_STOPPED, 20, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_true (itest_wait_no_monitor (e->path, 5));
   g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
   g_assert_false (is_socket (e->socket));
 }
@@ -1223,7 +1083,7 @@ case_execute (Env *e)
     g_printerr ("# execute %s: %d\n", runs[i].argv[2], status);
     g_assert_cmpint (status, ==, runs[i].status);
     g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
-    g_assert_true (wait_no_monitor (e->path, 5));
+    g_assert_true (itest_wait_no_monitor (e->path, 5));
     g_assert_false (is_socket (e->socket));
   }
   {
@@ -1232,7 +1092,7 @@ case_execute (Env *e)
     g_assert_cmpint (cove_container_execute (c, ARGV ("/nonexistent"), &error), ==, -1);
     g_assert_nonnull (error);
     g_printerr ("# execute /nonexistent: %s\n", error->message);
-    g_assert_true (wait_no_monitor (e->path, 5));
+    g_assert_true (itest_wait_no_monitor (e->path, 5));
   }
 }
 
@@ -1287,7 +1147,7 @@ case_shutdown (Env *e)
   g_printerr ("# clean shutdown took %.2f s\n", elapsed);
   g_assert_cmpfloat (elapsed, <, 30);
   g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
-  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_true (itest_wait_no_monitor (e->path, 5));
   g_clear_pointer (&c, cove_container_unref);
 
   /* an init that ignores the halt signal is killed after the timeout */
@@ -1304,7 +1164,7 @@ case_shutdown (Env *e)
   g_assert_cmpfloat (elapsed, <=, 4);
   g_assert_true (cove_container_wait (c, COVE_STATE_STOPPED, 5, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_true (itest_wait_no_monitor (e->path, 5));
 }
 
 /* ---- robustness ---------------------------------------------------------------------- */
@@ -1330,7 +1190,7 @@ case_monitor_killed (Env *e)
   while (r < 0 && errno == EINTR);
   g_assert_cmpint (r, ==, 1);   /* the init died with its monitor */
   close (p.fd);
-  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_true (itest_wait_no_monitor (e->path, 5));
   g_printerr ("# monitor %d killed; init %d gone; socket file %s\n", (int) m, (int) init,
               g_file_test (e->socket, G_FILE_TEST_EXISTS) ? "left behind (stale)" : "gone");
   g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
@@ -1433,12 +1293,12 @@ case_concurrent_start (Env *e)
   g_assert_error (error, COVE_ERROR, COVE_ERROR_BUSY);
   g_assert_nonnull (strstr (error->message, "already running"));
   g_clear_error (&error);
-  monitors = find_monitors (e->path);
+  monitors = itest_find_monitors (e->path);
   for (int tries = 0; monitors->len > 1 && tries < 250; tries++) {
     /* refused monitors are on their way out */
     sleep_ms (20);
     g_array_unref (monitors);
-    monitors = find_monitors (e->path);
+    monitors = itest_find_monitors (e->path);
   }
   g_assert_cmpuint (monitors->len, ==, 1);
 
@@ -1484,13 +1344,13 @@ case_cli (Env *e)
   wait_busybox_ready (c);
   g_assert_cmpint (run_tool (e, NULL, "stop", NAME, "-t", "20", NULL), ==, 0);
   g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
-  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_true (itest_wait_no_monitor (e->path, 5));
   g_assert_cmpint (run_tool (e, NULL, "execute", NAME, "--", "sh", "-c", "exit 7", NULL), ==, 7);
-  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_true (itest_wait_no_monitor (e->path, 5));
   g_assert_cmpint (run_tool (e, NULL, "start", NAME, NULL), ==, 0);
   g_assert_cmpint (run_tool (e, NULL, "destroy", NAME, NULL), !=, 0);   /* running */
   g_assert_cmpint (run_tool (e, NULL, "stop", NAME, "-k", NULL), ==, 0);
-  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_true (itest_wait_no_monitor (e->path, 5));
   g_assert_cmpint (run_tool (e, NULL, "destroy", NAME, NULL), ==, 0);
   g_assert_false (g_file_test (e->dir, G_FILE_TEST_EXISTS));
 }
@@ -1550,181 +1410,46 @@ env_clear (Env *e)
   g_free (e->rundir);
 }
 
-/* Parent side, after the body (which may have failed anywhere): stop what runs under
- * @path, make sure no monitor, container process, mount or run-directory file
- * survives, and remove @path. Returns what had to be cleaned up by force. */
-static char *
-teardown (const char *path)
+static void
+run_body (const char *path, gconstpointer data)
 {
-  GString *problems = g_string_new (NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  g_autoptr(GArray) monitors = NULL;
-  g_autoptr(GArray) procs = NULL;
-  g_autofree char *mounts = NULL;
-  const char *entry;
-  double deadline;
+  const Case *tc = data;
+  Env e = { 0 };
 
-  g_ptr_array_add (names, g_strdup (NAME));
-  while (dir && (entry = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *sub = g_build_filename (path, entry, NULL);
-    if (g_file_test (sub, G_FILE_TEST_IS_DIR) && !g_str_equal (entry, NAME))
-      g_ptr_array_add (names, g_strdup (entry));
-  }
-  for (guint i = 0; i < names->len; i++) {
-    g_autoptr(CoveContainer) c = cove_container_new (names->pdata[i], path, NULL);
-    /* a stop is refused while the container is between states (e.g. rebooting) */
-    for (int tries = 0; c != NULL && tries < 3 && cove_container_state (c) != COVE_STATE_STOPPED; tries++) {
-      g_autoptr(GError) error = NULL;
-      cove_container_wait_mask (c, COVE_STATE_MASK (COVE_STATE_RUNNING) | COVE_STATE_MASK (COVE_STATE_STOPPED),
-                                10, NULL, NULL);
-      if (!cove_container_stop (c, &error))
-        g_printerr ("# cleanup: stop %s: %s\n", (char *) names->pdata[i], error->message);
-    }
-  }
-
-  if (!wait_no_monitor (path, 10)) {
-    monitors = find_monitors (path);
-    for (guint i = 0; i < monitors->len; i++) {
-      int pid = g_array_index (monitors, int, i);
-      g_string_append_printf (problems, "monitor %d survived the stop; killed\n", pid);
-      kill (pid, SIGKILL);
-    }
-    wait_no_monitor (path, 5);
-  }
-  /* the inits die with their monitors (PR_SET_PDEATHSIG) */
-  deadline = now_s () + 5;
-  for (;;) {
-    g_clear_pointer (&procs, g_array_unref);
-    procs = find_rooted_under (path);
-    if (procs->len == 0 || now_s () > deadline)
-      break;
-    sleep_ms (20);
-  }
-  for (guint i = 0; i < procs->len; i++) {
-    int pid = g_array_index (procs, int, i);
-    g_string_append_printf (problems, "container process %d survived its monitor; killed\n", pid);
-    kill (pid, SIGKILL);
-  }
-
-  mounts = mounts_mentioning (path);
-  if (mounts != NULL) {
-    g_auto(GStrv) lines = g_strsplit (mounts, "\n", -1);
-    g_string_append_printf (problems, "mounts left behind:\n%s", mounts);
-    for (gssize i = g_strv_length (lines) - 1; i >= 0; i--) {
-      g_auto(GStrv) fields = g_strsplit (lines[i], " ", 6);
-      if (g_strv_length (fields) >= 5)
-        umount2 (fields[4], MNT_DETACH);
-    }
-  }
-
-  for (guint i = 0; i < names->len; i++) {
-    g_autofree char *rundir = raw_rundir_for (path, names->pdata[i]);
-    g_autoptr(GDir) rd = g_dir_open (rundir, 0, NULL);
-    while (rd && (entry = g_dir_read_name (rd)) != NULL) {
-      g_autofree char *file = g_build_filename (rundir, entry, NULL);
-      g_string_append_printf (problems, "%s left behind\n", file);
-      unlink (file);
-    }
-    if (rd != NULL && rmdir (rundir) == 0)
-      g_printerr ("# cleanup: removed the empty run directory %s\n", rundir);
-  }
-
-  remove_tree (path);
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    g_string_append_printf (problems, "could not remove %s\n", path);
-  if (problems->len == 0) {
-    g_string_free (problems, TRUE);
-    return NULL;
-  }
-  return g_string_free (problems, FALSE);
-}
-
-static gboolean
-create_container (const char *path, GError **error)
-{
-  const char *argv[] = { g_getenv ("COVE_TOOL"), "-P", path, "create", NAME, "-t", "busybox", NULL };
-  g_autofree char *err = NULL;
-  int wait_status;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
-                     &wait_status, error))
-    return FALSE;
-  if (!g_spawn_check_wait_status (wait_status, error)) {
-    g_prefix_error (error, "cove create -t busybox: %s: ", err ? g_strchomp (err) : "");
-    return FALSE;
-  }
-  return TRUE;
+  env_init (&e, path);
+  tc->body (&e);
+  env_clear (&e);
 }
 
 static void
 run_case (gconstpointer data)
 {
   const Case *tc = data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *problems = NULL;
-  double left;
 
-  if (skip_reason != NULL) {
-    g_test_skip (skip_reason);
-    return;
-  }
-  if (g_test_subprocess ()) {
-    Env e = { 0 };
-    const char *p = g_getenv (PATH_ENV);
-
-    g_assert_nonnull (p);
-    env_init (&e, p);
-    tc->body (&e);
-    env_clear (&e);
-    return;
-  }
-
-  left = suite_deadline - now_s ();
-  if (left < 15) {
-    g_test_fail_printf ("not run: earlier cases used up the suite's %d s budget", SUITE_BUDGET_S);
-    return;
-  }
-  path = g_dir_make_tmp ("cove-itest-XXXXXX", &error);
-  g_assert_no_error (error);
-  if (tc->template && !create_container (path, &error)) {
-    g_test_fail_printf ("%s", error->message);
-    problems = teardown (path);
-  } else {
-    g_setenv (PATH_ENV, path, TRUE);
-    /* keep ~15 s for the teardown */
-    g_test_trap_subprocess (NULL, (guint64) (MIN (tc->timeout, left - 15) * G_USEC_PER_SEC),
-                            G_TEST_SUBPROCESS_INHERIT_STDERR);
-    g_unsetenv (PATH_ENV);
-    problems = teardown (path);
-    g_test_trap_assert_passed ();
-  }
-  if (problems != NULL)
-    g_test_fail_printf ("cleanup after the case: %s", problems);
+  itest_run_case (&suite, tc->template, tc->timeout, run_body, tc);
 }
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  suite_deadline = now_s () + SUITE_BUDGET_S;
+  itest_suite_start (&suite);
 
   if (geteuid () != 0) {
-    skip_reason = "needs root (the root suite runs real containers)";
+    suite.skip_reason = "needs root (the root suite runs real containers)";
   } else if (!g_test_subprocess ()) {
     const char *tool = g_getenv ("COVE_TOOL");
     const char *monitor = g_getenv ("COVE_MONITOR");
 
     /* every case runs in this private network namespace (the subprocesses inherit it) */
     if (unshare (CLONE_NEWNET) < 0)
-      skip_reason = g_strdup_printf ("unshare(CLONE_NEWNET): %s", g_strerror (errno));
+      suite.skip_reason = g_strdup_printf ("unshare(CLONE_NEWNET): %s", g_strerror (errno));
     else if (tool == NULL || monitor == NULL || g_getenv ("COVE_DATADIR") == NULL)
-      skip_reason = "COVE_TOOL, COVE_MONITOR and COVE_DATADIR must be set (run through meson test)";
+      suite.skip_reason = "COVE_TOOL, COVE_MONITOR and COVE_DATADIR must be set (run through meson test)";
     else if (!g_file_test (tool, G_FILE_TEST_IS_EXECUTABLE) || !g_file_test (monitor, G_FILE_TEST_IS_EXECUTABLE))
-      skip_reason = "COVE_TOOL or COVE_MONITOR is not an executable";
+      suite.skip_reason = "COVE_TOOL or COVE_MONITOR is not an executable";
     else if (!g_file_test ("/bin/busybox", G_FILE_TEST_IS_EXECUTABLE))
-      skip_reason = "the busybox template needs /bin/busybox (apt-get install busybox-static)";
+      suite.skip_reason = "the busybox template needs /bin/busybox (apt-get install busybox-static)";
     /* the parent keeps going after a failed case; subprocess bodies stop at the first */
     g_test_set_nonfatal_assertions ();
   }

@@ -14,7 +14,7 @@
  */
 #include <cove.h>
 #include "proc-info.h"
-#include "raw-command.h"
+#include "root-itest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,9 +37,8 @@
 #define NAME "c1"
 #define ARGV(...) ((const char *const[]) { __VA_ARGS__, NULL })
 #define SUITE_BUDGET_S 540
+static ItestSuite suite = { NAME, PATH_ENV, "cove-ctest-XXXXXX", SUITE_BUDGET_S };
 
-static const char *skip_reason;
-static double suite_deadline;
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
@@ -53,62 +52,6 @@ static void
 sleep_ms (guint ms)
 {
   g_usleep (ms * 1000);
-}
-
-static gboolean
-all_digits (const char *s)
-{
-  if (*s == '\0')
-    return FALSE;
-  for (; *s; s++)
-    if (!g_ascii_isdigit (*s))
-      return FALSE;
-  return TRUE;
-}
-
-/* cove-monitor processes with "--path PATH" in their argv. */
-static GArray *
-find_monitors (const char *path)
-{
-  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *entry;
-
-  while (dir && (entry = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *file = NULL;
-    g_autofree char *cmdline = NULL;
-    gsize len;
-
-    if (!all_digits (entry))
-      continue;
-    file = g_strdup_printf ("/proc/%s/cmdline", entry);
-    if (!g_file_get_contents (file, &cmdline, &len, NULL) || len == 0 ||
-        !g_str_has_suffix (cmdline, "cove-monitor"))
-      continue;
-    for (gsize off = 0; off < len; off += strlen (cmdline + off) + 1) {
-      if (g_str_equal (cmdline + off, "--path") && off + 7 < len && g_str_equal (cmdline + off + 7, path)) {
-        int pid = atoi (entry);
-        g_array_append_val (pids, pid);
-        break;
-      }
-    }
-  }
-  return pids;
-}
-
-static gboolean
-wait_no_monitor (const char *path, double seconds)
-{
-  double deadline = now_s () + seconds;
-
-  for (;;) {
-    g_autoptr(GArray) pids = find_monitors (path);
-    if (pids->len == 0)
-      return TRUE;
-    if (now_s () > deadline)
-      return FALSE;
-    sleep_ms (20);
-  }
 }
 
 static char *
@@ -305,7 +248,7 @@ stop_ok (Env *e, CoveContainer *c)
 
   g_assert_true (cove_container_stop (c, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_no_monitor (e->path, 5));
+  g_assert_true (itest_wait_no_monitor (e->path, 5));
 }
 
 static int
@@ -1166,151 +1109,45 @@ env_clear (Env *e)
   g_free (e->log1);
 }
 
-static int
-remove_entry (const char *file, const struct stat *st, int type, struct FTW *ftw)
+static void
+run_body (const char *path, gconstpointer data)
 {
-  if ((type == FTW_DP ? rmdir (file) : unlink (file)) < 0)
-    g_printerr ("# cleanup: remove %s: %s\n", file, g_strerror (errno));
-  return 0;
-}
+  const Case *tc = data;
+  Env e = { 0 };
 
-/* Lines of /proc/self/mountinfo that mention @path. */
-static char *
-mounts_mentioning (const char *path)
-{
-  g_autofree char *info = read_text ("/proc/self/mountinfo", NULL);
-  g_auto(GStrv) lines = g_strsplit (info ? info : "", "\n", -1);
-  GString *found = g_string_new (NULL);
-
-  for (char **l = lines; *l; l++)
-    if (strstr (*l, path) != NULL)
-      g_string_append_printf (found, "%s\n", *l);
-  return g_string_free (found, found->len == 0);
-}
-
-/* Parent side, after the body: stop what runs under @path, make sure nothing survives,
- * remove @path. Returns what had to be cleaned up by force. */
-static char *
-teardown (const char *path)
-{
-  GString *problems = g_string_new (NULL);
-  g_autoptr(CoveContainer) c = cove_container_new (NAME, path, NULL);
-  g_autofree char *mounts = NULL;
-
-  for (int tries = 0; c != NULL && tries < 3 && cove_container_state (c) != COVE_STATE_STOPPED; tries++) {
-    g_autoptr(GError) error = NULL;
-    cove_container_wait_mask (c, COVE_STATE_MASK (COVE_STATE_RUNNING) | COVE_STATE_MASK (COVE_STATE_STOPPED),
-                              10, NULL, NULL);
-    if (!cove_container_stop (c, &error))
-      g_printerr ("# cleanup: stop: %s\n", error->message);
-  }
-  if (!wait_no_monitor (path, 10)) {
-    g_autoptr(GArray) monitors = find_monitors (path);
-    for (guint i = 0; i < monitors->len; i++) {
-      int pid = g_array_index (monitors, int, i);
-      g_string_append_printf (problems, "monitor %d survived the stop; killed\n", pid);
-      kill (pid, SIGKILL);
-    }
-    wait_no_monitor (path, 5);
-  }
-  mounts = mounts_mentioning (path);
-  if (mounts != NULL) {
-    g_auto(GStrv) lines = g_strsplit (mounts, "\n", -1);
-    g_string_append_printf (problems, "mounts left behind:\n%s", mounts);
-    for (gssize i = g_strv_length (lines) - 1; i >= 0; i--) {
-      g_auto(GStrv) fields = g_strsplit (lines[i], " ", 6);
-      if (g_strv_length (fields) >= 5)
-        umount2 (fields[4], MNT_DETACH);
-    }
-  }
-  nftw (path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    g_string_append_printf (problems, "could not remove %s\n", path);
-  return g_string_free (problems, problems->len == 0);
-}
-
-static gboolean
-create_container (const char *path, GError **error)
-{
-  const char *argv[] = { g_getenv ("COVE_TOOL"), "-P", path, "create", NAME, "-t", "busybox", NULL };
-  g_autofree char *err = NULL;
-  int wait_status;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
-                     &wait_status, error))
-    return FALSE;
-  if (!g_spawn_check_wait_status (wait_status, error)) {
-    g_prefix_error (error, "cove create -t busybox: %s: ", err ? g_strchomp (err) : "");
-    return FALSE;
-  }
-  return TRUE;
+  env_init (&e, path);
+  tc->body (&e);
+  env_clear (&e);
 }
 
 static void
 run_case (gconstpointer data)
 {
   const Case *tc = data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *problems = NULL;
-  double left;
 
-  if (skip_reason != NULL) {
-    g_test_skip (skip_reason);
-    return;
-  }
-  if (g_test_subprocess ()) {
-    Env e = { 0 };
-    const char *p = g_getenv (PATH_ENV);
-
-    g_assert_nonnull (p);
-    env_init (&e, p);
-    tc->body (&e);
-    env_clear (&e);
-    return;
-  }
-  left = suite_deadline - now_s ();
-  if (left < 15) {
-    g_test_fail_printf ("not run: earlier cases used up the suite's %d s budget", SUITE_BUDGET_S);
-    return;
-  }
-  path = g_dir_make_tmp ("cove-ctest-XXXXXX", &error);
-  g_assert_no_error (error);
-  if (!create_container (path, &error)) {
-    g_test_fail_printf ("%s", error->message);
-    problems = teardown (path);
-  } else {
-    g_setenv (PATH_ENV, path, TRUE);
-    g_test_trap_subprocess (NULL, (guint64) (MIN (tc->timeout, left - 15) * G_USEC_PER_SEC),
-                            G_TEST_SUBPROCESS_INHERIT_STDERR);
-    g_unsetenv (PATH_ENV);
-    problems = teardown (path);
-    g_test_trap_assert_passed ();
-  }
-  if (problems != NULL)
-    g_test_fail_printf ("cleanup after the case: %s", problems);
+  itest_run_case (&suite, TRUE, tc->timeout, run_body, tc);
 }
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  suite_deadline = now_s () + SUITE_BUDGET_S;
+  itest_suite_start (&suite);
 
   if (geteuid () != 0) {
-    skip_reason = "needs root (the root suite runs real containers)";
+    suite.skip_reason = "needs root (the root suite runs real containers)";
   } else if (!g_test_subprocess ()) {
     const char *tool = g_getenv ("COVE_TOOL");
 
     /* every case runs in this private network namespace (the subprocesses inherit it) */
     if (unshare (CLONE_NEWNET) < 0)
-      skip_reason = g_strdup_printf ("unshare(CLONE_NEWNET): %s", g_strerror (errno));
+      suite.skip_reason = g_strdup_printf ("unshare(CLONE_NEWNET): %s", g_strerror (errno));
     else if (tool == NULL || g_getenv ("COVE_MONITOR") == NULL || g_getenv ("COVE_PLUGIN_PATH") == NULL)
-      skip_reason = "COVE_TOOL, COVE_MONITOR and COVE_PLUGIN_PATH must be set (run through meson test)";
+      suite.skip_reason = "COVE_TOOL, COVE_MONITOR and COVE_PLUGIN_PATH must be set (run through meson test)";
     else if (!g_file_test ("/bin/busybox", G_FILE_TEST_IS_EXECUTABLE))
-      skip_reason = "the busybox template needs /bin/busybox (apt-get install busybox-static)";
+      suite.skip_reason = "the busybox template needs /bin/busybox (apt-get install busybox-static)";
     else if (!cove_has_api_extension ("console_log"))
-      skip_reason = "the console-ringbuffer plugin is not active (COVE_PLUGIN_PATH, COVE_PLUGINS_DISABLE)";
+      suite.skip_reason = "the console-ringbuffer plugin is not active (COVE_PLUGIN_PATH, COVE_PLUGINS_DISABLE)";
     g_test_set_nonfatal_assertions ();
   }
 

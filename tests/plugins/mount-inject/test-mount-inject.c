@@ -15,7 +15,7 @@
  */
 #include <cove.h>
 #include "proc-info.h"
-#include "raw-command.h"
+#include "root-itest.h"
 #include <gio/gio.h>
 
 #include <errno.h>
@@ -38,9 +38,8 @@
 #define NAME "c1"
 #define ARGV(...) ((const char *const[]) { __VA_ARGS__, NULL })
 #define SUITE_BUDGET_S 270
+static ItestSuite suite = { NAME, PATH_ENV, "cove-mtest-XXXXXX", SUITE_BUDGET_S };
 
-static const char *skip_reason;
-static double suite_deadline;
 
 /* ---- small helpers ----------------------------------------------------------------- */
 
@@ -81,17 +80,6 @@ exists (const char *file)
   struct stat st;
 
   return lstat (file, &st) == 0;
-}
-
-static gboolean
-all_digits (const char *s)
-{
-  if (*s == '\0')
-    return FALSE;
-  for (; *s; s++)
-    if (!g_ascii_isdigit (*s))
-      return FALSE;
-  return TRUE;
 }
 
 /* The mountinfo line whose mount point (5th field) is @mount_point, or NULL. */
@@ -137,52 +125,6 @@ host_mountinfo (void)
   return read_text ("/proc/self/mountinfo");
 }
 
-static GArray *
-find_monitors (const char *path)
-{
-  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *entry;
-
-  g_assert_nonnull (dir);
-  while ((entry = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *file = NULL;
-    g_autofree char *cmdline = NULL;
-    gsize len;
-
-    if (!all_digits (entry))
-      continue;
-    file = g_strdup_printf ("/proc/%s/cmdline", entry);
-    if (!g_file_get_contents (file, &cmdline, &len, NULL) || len == 0)
-      continue;
-    if (!g_str_has_suffix (cmdline, "cove-monitor"))
-      continue;
-    for (gsize off = 0; off < len; off += strlen (cmdline + off) + 1) {
-      if (g_str_equal (cmdline + off, "--path") && off + 7 < len && g_str_equal (cmdline + off + 7, path)) {
-        int pid = atoi (entry);
-        g_array_append_val (pids, pid);
-        break;
-      }
-    }
-  }
-  return pids;
-}
-
-static gboolean
-wait_no_monitor (const char *path, double seconds)
-{
-  double deadline = now_s () + seconds;
-
-  for (;;) {
-    g_autoptr(GArray) pids = find_monitors (path);
-    if (pids->len == 0)
-      return TRUE;
-    if (now_s () > deadline)
-      return FALSE;
-    sleep_ms (20);
-  }
-}
-
 /* Children of @pid other than @except (the monitor's mount helpers must all be gone). */
 static guint
 count_children (pid_t pid, pid_t except)
@@ -196,7 +138,7 @@ count_children (pid_t pid, pid_t except)
     g_autofree char *status = NULL;
     const char *ppid;
 
-    if (!all_digits (entry) || atoi (entry) == except)
+    if (!itest_all_digits (entry) || atoi (entry) == except)
       continue;
     file = g_strdup_printf ("/proc/%s/status", entry);
     if (!g_file_get_contents (file, &status, NULL, NULL) || (ppid = strstr (status, "\nPPid:")) == NULL)
@@ -234,20 +176,6 @@ tree_listing (const char *dir)
   listing = g_string_new (NULL);
   nftw (dir, list_entry, 16, FTW_PHYS | FTW_MOUNT);
   return g_string_free (g_steal_pointer (&listing), FALSE);
-}
-
-static int
-remove_entry (const char *file, const struct stat *st, int type, struct FTW *ftw)
-{
-  if ((type == FTW_DP ? rmdir (file) : unlink (file)) < 0)
-    g_printerr ("# cleanup: remove %s: %s\n", file, g_strerror (errno));
-  return 0;
-}
-
-static void
-remove_tree (const char *path)
-{
-  nftw (path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 /* ---- busybox readiness (as test-lifecycle.c) ---------------------------------------- */
@@ -1223,75 +1151,21 @@ static const Case cases[] = {
     "C6.8 needs a user-namespaced container (lxc.idmap), which Cove cannot start yet" },
 };
 
-static char *
-teardown (const char *path)
+static void
+run_body (const char *path, gconstpointer data)
 {
-  GString *problems = g_string_new (NULL);
-  g_autoptr(CoveContainer) c = cove_container_new (NAME, path, NULL);
-  g_autofree char *info = NULL;
-  g_auto(GStrv) lines = NULL;
+  const Case *tc = data;
+  Env e = { 0 };
 
-  for (int tries = 0; c != NULL && tries < 3 && cove_container_state (c) != COVE_STATE_STOPPED; tries++) {
-    g_autoptr(GError) error = NULL;
-    cove_container_wait_mask (c, COVE_STATE_MASK (COVE_STATE_RUNNING) | COVE_STATE_MASK (COVE_STATE_STOPPED),
-                              10, NULL, NULL);
-    if (!cove_container_stop (c, &error))
-      g_printerr ("# cleanup: stop: %s\n", error->message);
-  }
-  if (!wait_no_monitor (path, 10)) {
-    g_autoptr(GArray) monitors = find_monitors (path);
-    for (guint i = 0; i < monitors->len; i++) {
-      int pid = g_array_index (monitors, int, i);
-      g_string_append_printf (problems, "monitor %d survived the stop; killed\n", pid);
-      kill (pid, SIGCONT);
-      kill (pid, SIGKILL);
-    }
-    wait_no_monitor (path, 5);
-  }
-  info = host_mountinfo ();
-  lines = g_strsplit (info, "\n", -1);
-  for (gssize i = g_strv_length (lines) - 1; i >= 0; i--) {
-    g_auto(GStrv) fields = g_strsplit (lines[i], " ", 6);
-    if (g_strv_length (fields) >= 5 && g_str_has_prefix (fields[4], path)) {
-      g_string_append_printf (problems, "mount left behind: %s\n", lines[i]);
-      umount2 (fields[4], MNT_DETACH);
-    }
-  }
-  remove_tree (path);
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    g_string_append_printf (problems, "could not remove %s\n", path);
-  if (problems->len == 0) {
-    g_string_free (problems, TRUE);
-    return NULL;
-  }
-  return g_string_free (problems, FALSE);
-}
-
-static gboolean
-create_container (const char *path, GError **error)
-{
-  const char *argv[] = { g_getenv ("COVE_TOOL"), "-P", path, "create", NAME, "-t", "busybox", NULL };
-  g_autofree char *err = NULL;
-  int wait_status;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
-                     &wait_status, error))
-    return FALSE;
-  if (!g_spawn_check_wait_status (wait_status, error)) {
-    g_prefix_error (error, "cove create -t busybox: %s: ", err ? g_strchomp (err) : "");
-    return FALSE;
-  }
-  return TRUE;
+  env_init (&e, path);
+  tc->body (&e);
+  env_clear (&e);
 }
 
 static void
 run_case (gconstpointer data)
 {
   const Case *tc = data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *problems = NULL;
-  double left;
 
   if (tc->skip != NULL) {
     g_test_skip (tc->skip);
@@ -1301,51 +1175,17 @@ run_case (gconstpointer data)
     tc->body (NULL);
     return;
   }
-  if (skip_reason != NULL) {
-    g_test_skip (skip_reason);
-    return;
-  }
-  if (g_test_subprocess ()) {
-    Env e = { 0 };
-    const char *p = g_getenv (PATH_ENV);
-
-    g_assert_nonnull (p);
-    env_init (&e, p);
-    tc->body (&e);
-    env_clear (&e);
-    return;
-  }
-
-  left = suite_deadline - now_s ();
-  if (left < 15) {
-    g_test_fail_printf ("not run: earlier cases used up the suite's %d s budget", SUITE_BUDGET_S);
-    return;
-  }
-  path = g_dir_make_tmp ("cove-mtest-XXXXXX", &error);
-  g_assert_no_error (error);
-  if (!create_container (path, &error)) {
-    g_test_fail_printf ("%s", error->message);
-    problems = teardown (path);
-  } else {
-    g_setenv (PATH_ENV, path, TRUE);
-    g_test_trap_subprocess (NULL, (guint64) (MIN (tc->timeout, left - 15) * G_USEC_PER_SEC),
-                            G_TEST_SUBPROCESS_INHERIT_STDERR);
-    g_unsetenv (PATH_ENV);
-    problems = teardown (path);
-    g_test_trap_assert_passed ();
-  }
-  if (problems != NULL)
-    g_test_fail_printf ("cleanup after the case: %s", problems);
+  itest_run_case (&suite, TRUE, tc->timeout, run_body, tc);
 }
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  suite_deadline = now_s () + SUITE_BUDGET_S;
+  itest_suite_start (&suite);
 
   if (geteuid () != 0) {
-    skip_reason = "needs root (the root suite runs real containers)";
+    suite.skip_reason = "needs root (the root suite runs real containers)";
   } else if (!g_test_subprocess ()) {
     const char *tool = g_getenv ("COVE_TOOL");
     const char *monitor = g_getenv ("COVE_MONITOR");
@@ -1353,18 +1193,18 @@ main (int argc, char **argv)
     /* a private network namespace, and a private mount namespace whose table is only
      * ours (the subprocesses and the monitors they start inherit both) */
     if (unshare (CLONE_NEWNET | CLONE_NEWNS) < 0)
-      skip_reason = g_strdup_printf ("unshare(CLONE_NEWNET | CLONE_NEWNS): %s", g_strerror (errno));
+      suite.skip_reason = g_strdup_printf ("unshare(CLONE_NEWNET | CLONE_NEWNS): %s", g_strerror (errno));
     else if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-      skip_reason = g_strdup_printf ("make / private: %s", g_strerror (errno));
+      suite.skip_reason = g_strdup_printf ("make / private: %s", g_strerror (errno));
     else if (tool == NULL || monitor == NULL || g_getenv ("COVE_DATADIR") == NULL ||
              g_getenv ("COVE_PLUGIN_PATH") == NULL)
-      skip_reason = "COVE_TOOL, COVE_MONITOR, COVE_DATADIR and COVE_PLUGIN_PATH must be set (run through meson test)";
+      suite.skip_reason = "COVE_TOOL, COVE_MONITOR, COVE_DATADIR and COVE_PLUGIN_PATH must be set (run through meson test)";
     else if (!g_file_test (tool, G_FILE_TEST_IS_EXECUTABLE) || !g_file_test (monitor, G_FILE_TEST_IS_EXECUTABLE))
-      skip_reason = "COVE_TOOL or COVE_MONITOR is not an executable";
+      suite.skip_reason = "COVE_TOOL or COVE_MONITOR is not an executable";
     else if (!g_file_test ("/bin/busybox", G_FILE_TEST_IS_EXECUTABLE))
-      skip_reason = "the busybox template needs /bin/busybox (apt-get install busybox-static)";
+      suite.skip_reason = "the busybox template needs /bin/busybox (apt-get install busybox-static)";
     else if (!cove_has_api_extension ("mount_injection"))
-      skip_reason = "the mount-inject plugin is not active (COVE_PLUGIN_PATH)";
+      suite.skip_reason = "the mount-inject plugin is not active (COVE_PLUGIN_PATH)";
     g_test_set_nonfatal_assertions ();
   }
 
