@@ -276,6 +276,84 @@ itest_create_busybox (const char *path, const char *name, GError **error)
   return TRUE;
 }
 
+/* ---- helpers of the case bodies ------------------------------------------------------ */
+
+static G_GNUC_UNUSED CoveContainer *
+itest_open_container (const char *path, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CoveContainer) c = cove_container_new (name, path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (c);
+  cove_container_load_config (c, NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&c);
+}
+
+static G_GNUC_UNUSED void
+itest_set_item (CoveContainer *c, const char *key, const char *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cove_container_set_config_item (c, key, value, &error))
+    g_error ("set %s = \"%s\": %s", key, value, error->message);
+}
+
+static guint64
+itest_status_mask (const char *status, const char *field)
+{
+  const char *line = strstr (status, field);
+
+  return line ? g_ascii_strtoull (line + strlen (field), NULL, 16) : 0;
+}
+
+/* Whether a signal in @want sent to @pid now would reach it rather than be dropped (a
+ * pid-namespace init only gets signals it handles or blocks): each is caught (SigCgt) or
+ * blocked (SigBlk), or @pid sleeps in sigtimedwait(), which takes the waited-for signals
+ * out of SigBlk while it waits (busybox init blocks its signals and waits like that). */
+static G_GNUC_UNUSED gboolean
+itest_init_accepts (pid_t pid, guint64 want)
+{
+  g_autofree char *file = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *wchan_file = g_strdup_printf ("/proc/%d/wchan", (int) pid);
+  g_autofree char *status = NULL;
+  g_autofree char *wchan = NULL;
+
+  if (!g_file_get_contents (file, &status, NULL, NULL))
+    return FALSE;
+  if (((itest_status_mask (status, "\nSigBlk:") | itest_status_mask (status, "\nSigCgt:")) & want) == want)
+    return TRUE;
+  return g_file_get_contents (wchan_file, &wchan, NULL, NULL) && strstr (wchan, "sigtimedwait") != NULL;
+}
+
+/* The init's pid once it accepts @sig1 and @sig2 (at most 10 s). */
+static G_GNUC_UNUSED pid_t
+itest_wait_init_handles (CoveContainer *c, int sig1, int sig2)
+{
+  guint64 want = (G_GUINT64_CONSTANT (1) << (sig1 - 1)) | (G_GUINT64_CONSTANT (1) << (sig2 - 1));
+  double deadline = itest_now () + 10;
+  pid_t pid = -1;
+
+  while (itest_now () < deadline) {
+    pid = cove_container_init_pid (c, NULL);
+    if (pid > 0 && itest_init_accepts (pid, want))
+      return pid;
+    g_usleep (10 * 1000);
+  }
+  g_error ("the container init (pid %d) did not accept signals %d and %d within 10 s",
+           (int) pid, sig1, sig2);
+}
+
+/* busybox init: SIGTERM reboots, SIGUSR1 halts (the template's lxc.signal.*) */
+static G_GNUC_UNUSED pid_t
+itest_wait_busybox_ready (CoveContainer *c)
+{
+  return itest_wait_init_handles (c, SIGTERM, SIGUSR1);
+}
+
+/* ---- the case runner ---------------------------------------------------------------- */
+
 static G_GNUC_UNUSED void
 itest_suite_start (ItestSuite *suite)
 {

@@ -45,7 +45,6 @@
                     COVE_STATE_MASK (COVE_STATE_ABORTING) | COVE_STATE_MASK (COVE_STATE_REBOOTING))
 #define ARGV(...) ((const char *const[]) { __VA_ARGS__, NULL })
 
-
 /* meson kills the whole test after 600 s (tests/integration/meson.build), and a killed
  * parent cannot clean up: every case's time is clamped to what is left of this budget */
 #define SUITE_BUDGET_S 540
@@ -73,33 +72,6 @@ is_socket (const char *file)
   return lstat (file, &st) == 0 && S_ISSOCK (st.st_mode);
 }
 
-static guint64
-status_mask (const char *status, const char *field)
-{
-  const char *line = strstr (status, field);
-
-  return line ? g_ascii_strtoull (line + strlen (field), NULL, 16) : 0;
-}
-
-/* Whether a signal in @want sent to @pid now would reach it rather than be dropped (a
- * pid-namespace init only gets signals it handles or blocks): each is caught (SigCgt) or
- * blocked (SigBlk), or @pid sleeps in sigtimedwait(), which takes the waited-for signals
- * out of SigBlk while it waits (busybox init blocks its signals and waits like that). */
-static gboolean
-init_accepts (pid_t pid, guint64 want)
-{
-  g_autofree char *file = g_strdup_printf ("/proc/%d/status", (int) pid);
-  g_autofree char *wchan_file = g_strdup_printf ("/proc/%d/wchan", (int) pid);
-  g_autofree char *status = NULL;
-  g_autofree char *wchan = NULL;
-
-  if (!g_file_get_contents (file, &status, NULL, NULL))
-    return FALSE;
-  if (((status_mask (status, "\nSigBlk:") | status_mask (status, "\nSigCgt:")) & want) == want)
-    return TRUE;
-  return g_file_get_contents (wchan_file, &wchan, NULL, NULL) && strstr (wchan, "sigtimedwait") != NULL;
-}
-
 static char *
 read_file (const char *file)
 {
@@ -119,7 +91,6 @@ write_file (const char *file, const char *contents, int mode)
   g_assert_no_error (error);
 }
 
-
 /* ---- the test environment (child side) -------------------------------------------- */
 
 typedef struct {
@@ -129,28 +100,6 @@ typedef struct {
   char *socket;   /* the command socket of c1 */
   char *rundir;
 } Env;
-
-static CoveContainer *
-open_container (Env *e)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CoveContainer) c = cove_container_new (NAME, e->path, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (c);
-  cove_container_load_config (c, NULL, &error);
-  g_assert_no_error (error);
-  return g_steal_pointer (&c);
-}
-
-static void
-set_item (CoveContainer *c, const char *key, const char *value)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!cove_container_set_config_item (c, key, value, &error))
-    g_error ("set %s = \"%s\": %s", key, value, error->message);
-}
 
 static void
 start_ok (CoveContainer *c)
@@ -186,32 +135,6 @@ init_pid_ok (CoveContainer *c)
   g_assert_cmpint (pid, >, 0);
   g_assert_cmpint (kill (pid, 0), ==, 0);
   return pid;
-}
-
-/* Waits (at most 10 s) until the container's current init accepts @sig1 and @sig2 —
- * an init needs a moment after exec before halt/reboot signals reach it. Returns its pid. */
-static pid_t
-wait_init_handles (CoveContainer *c, int sig1, int sig2)
-{
-  guint64 want = (G_GUINT64_CONSTANT (1) << (sig1 - 1)) | (G_GUINT64_CONSTANT (1) << (sig2 - 1));
-  double deadline = now_s () + 10;
-  pid_t pid = -1;
-
-  while (now_s () < deadline) {
-    pid = cove_container_init_pid (c, NULL);
-    if (pid > 0 && init_accepts (pid, want))
-      return pid;
-    sleep_ms (10);
-  }
-  g_error ("the container init (pid %d) did not accept signals %d and %d within 10 s",
-           (int) pid, sig1, sig2);
-}
-
-/* busybox init: SIGTERM reboots, SIGUSR1 halts (the template's lxc.signal.*) */
-static pid_t
-wait_busybox_ready (CoveContainer *c)
-{
-  return wait_init_handles (c, SIGTERM, SIGUSR1);
 }
 
 static pid_t
@@ -290,7 +213,7 @@ static gpointer
 wait_thread (gpointer data)
 {
   WaitArgs *w = data;
-  g_autoptr(CoveContainer) c = open_container (w->e);
+  g_autoptr(CoveContainer) c = itest_open_container (w->e->path, NAME);
 
   g_mutex_lock (&w->lock);
   w->started = TRUE;
@@ -330,7 +253,7 @@ wait_args_clear (WaitArgs *w)
 static void
 case_start (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   WaitArgs w = { 0 };
   GThread *thread;
   pid_t pid;
@@ -374,14 +297,14 @@ case_start (Env *e)
 static void
 check_failed_start (Env *e, const char *key, const char *value, const char *expect)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(CoveContainer) good = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *mounts = NULL;
   double deadline;
   gboolean ok;
 
-  set_item (c, key, value);
+  itest_set_item (c, key, value);
   ok = cove_container_start (c, COVE_START_FLAGS_NONE, NULL, &error);
   g_assert_false (ok);
   g_assert_nonnull (error);
@@ -406,7 +329,7 @@ check_failed_start (Env *e, const char *key, const char *value, const char *expe
     g_assert_cmpuint (procs->len, ==, 0);
   }
 
-  good = open_container (e);
+  good = itest_open_container (e->path, NAME);
   start_ok (good);
   init_pid_ok (good);
   stop_ok (e, good);
@@ -538,7 +461,7 @@ expect_error_reply (int fd, const char *what)
 static void
 case_socket (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GVariant) state = NULL;
   g_autoptr(GError) error = NULL;
   static const guint8 garbage[] = { 0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02 };
@@ -607,7 +530,7 @@ case_socket (Env *e)
 static void
 case_wait (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
   WaitArgs w = { 0 };
   GThread *thread;
@@ -641,8 +564,8 @@ case_wait (Env *e)
    * directory the waiter watches) and sees the next, good start */
   thread = wait_in_thread (&w, e, COVE_STATE_RUNNING, 20);
   {
-    g_autoptr(CoveContainer) bad = open_container (e);
-    set_item (bad, "lxc.init.cmd", "/nonexistent");
+    g_autoptr(CoveContainer) bad = itest_open_container (e->path, NAME);
+    itest_set_item (bad, "lxc.init.cmd", "/nonexistent");
     g_assert_false (cove_container_start (bad, COVE_START_FLAGS_NONE, NULL, &error));
     g_assert_nonnull (error);
     g_clear_error (&error);
@@ -707,32 +630,32 @@ case_signal_keys (Env *e)
     g_assert_nonnull (error);
     g_clear_error (&error);
 
-    set_item (c, key, "sigterm");
+    itest_set_item (c, key, "sigterm");
     value = cove_container_get_config_item (c, key, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (value, ==, "15");
     g_free (value);
 
-    set_item (c, key, "SIGRTMIN+3");
+    itest_set_item (c, key, "SIGRTMIN+3");
     value = cove_container_get_config_item (c, key, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (value, ==, rtmin3);
     g_free (value);
 
-    set_item (c, key, "SIGRTMAX-0");
+    itest_set_item (c, key, "SIGRTMAX-0");
     value = cove_container_get_config_item (c, key, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (value, ==, rtmax);
     g_free (value);
 
-    set_item (c, key, "9");
+    itest_set_item (c, key, "9");
     value = cove_container_get_config_item (c, key, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (value, ==, "9");
     g_free (value);
 
     /* empty = unset = the default (which signal it is, case_signal_delivery checks) */
-    set_item (c, key, "");
+    itest_set_item (c, key, "");
     value = cove_container_get_config_item (c, key, NULL);
     g_printerr ("# %s after \"\": \"%s\"\n", key, value ? value : "(null)");
     g_assert_true (value == NULL || *value == '\0' ||
@@ -758,7 +681,7 @@ static const char sigtest_script[] =
 static void
 deliver_and_check (Env *e, const char *key, const char *value, gboolean reboot, const char *expect)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
   g_autofree char *ready = g_build_filename (e->rootfs, "ready", NULL);
   g_autofree char *signals = g_build_filename (e->rootfs, "signals", NULL);
@@ -768,8 +691,8 @@ deliver_and_check (Env *e, const char *key, const char *value, gboolean reboot, 
 
   unlink (ready);
   unlink (signals);
-  set_item (c, "lxc.init.cmd", "/sigtest");
-  set_item (c, key, value);
+  itest_set_item (c, "lxc.init.cmd", "/sigtest");
+  itest_set_item (c, key, value);
   start_ok (c);
   deadline = now_s () + 10;
   while (!g_file_test (ready, G_FILE_TEST_EXISTS) && now_s () < deadline)
@@ -807,7 +730,7 @@ case_signal_delivery (Env *e)
 static void
 case_reboot (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
   struct stat before, after;
   pid_t p, p2, m;
@@ -815,7 +738,7 @@ case_reboot (Env *e)
   gboolean ok;
 
   start_ok (c);
-  p = wait_busybox_ready (c);
+  p = itest_wait_busybox_ready (c);
   m = monitor_pid (e);
   g_assert_cmpint (lstat (e->socket, &before), ==, 0);
 
@@ -840,14 +763,14 @@ case_reboot (Env *e)
 static void
 case_reboot_nowait (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
   pid_t p, p2 = -1;
   double t0, elapsed, deadline;
   gboolean ok;
 
   start_ok (c);
-  p = wait_busybox_ready (c);
+  p = itest_wait_busybox_ready (c);
   t0 = now_s ();
   ok = cove_container_reboot2 (c, 0, &error);
   elapsed = now_s () - t0;
@@ -873,14 +796,14 @@ case_reboot_nowait (Env *e)
 static void
 case_reboot_ignored (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
   pid_t p;
   double t0, elapsed;
   gboolean ok;
 
   /* a pid-namespace init without a handler never receives the reboot signal */
-  set_item (c, "lxc.init.cmd", "/bin/sleep 1000");
+  itest_set_item (c, "lxc.init.cmd", "/bin/sleep 1000");
   start_ok (c);
   p = init_pid_ok (c);
   t0 = now_s ();
@@ -900,7 +823,7 @@ case_reboot_ignored (Env *e)
 static void
 case_reboot_inside (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) seen = g_string_new (NULL);
   static const CoveState expect[] = { COVE_STATE_STOPPING, COVE_STATE_STOPPED, COVE_STATE_STARTING,
@@ -966,7 +889,7 @@ case_reboot_inside (Env *e)
 static void
 case_reboot_hooks (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
   g_autofree char *hook = g_build_filename (e->path, "post-stop.sh", NULL);
   g_autofree char *targets = g_build_filename (e->path, "targets", NULL);
@@ -974,15 +897,15 @@ case_reboot_hooks (Env *e)
   g_autofree char *got = NULL;
 
   write_file (hook, script, 0755);
-  set_item (c, "lxc.hook.post-stop", hook);
+  itest_set_item (c, "lxc.hook.post-stop", hook);
   start_ok (c);
-  wait_busybox_ready (c);
+  itest_wait_busybox_ready (c);
   g_assert_true (cove_container_reboot2 (c, 30, &error));
   g_assert_no_error (error);
   got = read_file (targets);
   g_assert_cmpstr (got, ==, "reboot\n");
   g_clear_pointer (&got, g_free);
-  wait_busybox_ready (c);
+  itest_wait_busybox_ready (c);
   stop_ok (e, c);
   got = read_file (targets);
   g_assert_cmpstr (got, ==, "reboot\nstop\n");
@@ -991,7 +914,7 @@ case_reboot_hooks (Env *e)
 static void
 case_reboot_stopped (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
   double t0 = now_s ();
 
@@ -1022,12 +945,12 @@ dump_fds (pid_t pid)
 static void
 case_reboot_repeat (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   pid_t m, p;
   int baseline, final;
 
   start_ok (c);
-  p = wait_busybox_ready (c);
+  p = itest_wait_busybox_ready (c);
   m = monitor_pid (e);
   baseline = (int) proc_fd_count_settled (m, 0, 300);
   for (int i = 0; i < 10; i++) {
@@ -1038,7 +961,7 @@ case_reboot_repeat (Env *e)
 
     g_assert_no_error (error);
     g_assert_true (ok);
-    p2 = wait_busybox_ready (c);
+    p2 = itest_wait_busybox_ready (c);
     g_printerr ("# reboot %d: %.2f s, init %d -> %d, monitor fds %d\n", i + 1, now_s () - t0,
                 (int) p, (int) p2, proc_fd_count (m));
     g_assert_cmpint (p2, !=, p);
@@ -1075,7 +998,7 @@ case_execute (Env *e)
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (runs); i++) {
-    g_autoptr(CoveContainer) c = open_container (e);
+    g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
     g_autoptr(GError) error = NULL;
     int status = cove_container_execute (c, runs[i].argv, &error);
 
@@ -1087,7 +1010,7 @@ case_execute (Env *e)
     g_assert_false (is_socket (e->socket));
   }
   {
-    g_autoptr(CoveContainer) c = open_container (e);
+    g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
     g_autoptr(GError) error = NULL;
     g_assert_cmpint (cove_container_execute (c, ARGV ("/nonexistent"), &error), ==, -1);
     g_assert_nonnull (error);
@@ -1099,7 +1022,7 @@ case_execute (Env *e)
 static void
 case_attach (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
   g_autofree char *marker = g_build_filename (e->rootfs, "attach-marker", NULL);
 
@@ -1131,14 +1054,14 @@ case_attach (Env *e)
 static void
 case_shutdown (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
   double t0, elapsed;
   gboolean ok;
 
   /* busybox halts on lxc.signal.halt = SIGUSR1 */
   start_ok (c);
-  wait_busybox_ready (c);
+  itest_wait_busybox_ready (c);
   t0 = now_s ();
   ok = cove_container_shutdown (c, 30, &error);
   elapsed = now_s () - t0;
@@ -1151,8 +1074,8 @@ case_shutdown (Env *e)
   g_clear_pointer (&c, cove_container_unref);
 
   /* an init that ignores the halt signal is killed after the timeout */
-  c = open_container (e);
-  set_item (c, "lxc.init.cmd", "/bin/sleep 1000");
+  c = itest_open_container (e->path, NAME);
+  itest_set_item (c, "lxc.init.cmd", "/bin/sleep 1000");
   start_ok (c);
   t0 = now_s ();
   ok = cove_container_shutdown (c, 2, &error);
@@ -1172,7 +1095,7 @@ case_shutdown (Env *e)
 static void
 case_monitor_killed (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
   struct pollfd p = { -1, POLLIN, 0 };
   pid_t init, m;
@@ -1259,7 +1182,7 @@ case_concurrent_start (Env *e)
   GMutex lock;
   GCond cond;
   int arrived = 0;
-  g_autoptr(CoveContainer) third = open_container (e);
+  g_autoptr(CoveContainer) third = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) monitors = NULL;
   int winner;
@@ -1267,7 +1190,7 @@ case_concurrent_start (Env *e)
   g_mutex_init (&lock);
   g_cond_init (&cond);
   for (int i = 0; i < 2; i++) {
-    s[i].c = open_container (e);
+    s[i].c = itest_open_container (e->path, NAME);
     s[i].lock = &lock;
     s[i].cond = &cond;
     s[i].arrived = &arrived;
@@ -1313,7 +1236,7 @@ case_concurrent_start (Env *e)
 static void
 case_cli (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autofree char *info = NULL;
   g_autofree char *info2 = NULL;
   g_autofree char *waited = NULL;
@@ -1330,7 +1253,7 @@ case_cli (Env *e)
   g_assert_cmpint (pid, >, 0);
   g_assert_cmpint (kill (pid, 0), ==, 0);
 
-  g_assert_cmpint (wait_busybox_ready (c), ==, pid);
+  g_assert_cmpint (itest_wait_busybox_ready (c), ==, pid);
   g_assert_cmpint (run_tool (e, NULL, "reboot", NAME, "-t", "20", NULL), ==, 0);
   g_assert_cmpint (run_tool (e, &info2, "info", NAME, NULL), ==, 0);
   g_assert_nonnull (strstr (info2, "State: RUNNING\n"));
@@ -1341,7 +1264,7 @@ case_cli (Env *e)
   g_assert_cmpint (run_tool (e, &waited, "wait", NAME, "RUNNING", "-t", "0", NULL), ==, 0);
   g_assert_cmpstr (waited, ==, "RUNNING\n");
 
-  wait_busybox_ready (c);
+  itest_wait_busybox_ready (c);
   g_assert_cmpint (run_tool (e, NULL, "stop", NAME, "-t", "20", NULL), ==, 0);
   g_assert_cmpint (cove_container_state (c), ==, COVE_STATE_STOPPED);
   g_assert_true (itest_wait_no_monitor (e->path, 5));

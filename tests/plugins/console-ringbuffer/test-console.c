@@ -39,7 +39,6 @@
 #define SUITE_BUDGET_S 540
 static ItestSuite suite = { NAME, PATH_ENV, "cove-ctest-XXXXXX", SUITE_BUDGET_S };
 
-
 /* ---- helpers ---------------------------------------------------------------------- */
 
 static double
@@ -210,27 +209,6 @@ typedef struct {
   char *log1;     /* its rotation */
 } Env;
 
-static CoveContainer *
-open_container (Env *e)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CoveContainer) c = cove_container_new (NAME, e->path, &error);
-
-  g_assert_no_error (error);
-  cove_container_load_config (c, NULL, &error);
-  g_assert_no_error (error);
-  return g_steal_pointer (&c);
-}
-
-static void
-set_item (CoveContainer *c, const char *key, const char *value)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!cove_container_set_config_item (c, key, value, &error))
-    g_error ("set %s = \"%s\": %s", key, value, error->message);
-}
-
 static void
 start_ok (CoveContainer *c, const char *const *argv)
 {
@@ -326,39 +304,11 @@ expect_no_data (CoveContainer *c)
 static CoveContainer *
 ring_container (Env *e, const char *ring_size)
 {
-  CoveContainer *c = open_container (e);
+  CoveContainer *c = itest_open_container (e->path, NAME);
 
-  set_item (c, "lxc.console.buffer.size", ring_size);
-  set_item (c, "lxc.console.logfile", e->log);
+  itest_set_item (c, "lxc.console.buffer.size", ring_size);
+  itest_set_item (c, "lxc.console.logfile", e->log);
   return c;
-}
-
-/* busybox init needs a moment after exec before it takes the reboot signal: it blocks
- * its signals and waits for them in sigtimedwait() (then they are neither caught nor
- * shown as blocked), as tests/integration/test-lifecycle.c explains. */
-static void
-wait_busybox_ready (CoveContainer *c)
-{
-  guint64 want = G_GUINT64_CONSTANT (1) << (SIGTERM - 1);
-  double deadline = now_s () + 10;
-
-  while (now_s () < deadline) {
-    pid_t pid = cove_container_init_pid (c, NULL);
-    g_autofree char *file = g_strdup_printf ("/proc/%d/status", (int) pid);
-    g_autofree char *wchan_file = g_strdup_printf ("/proc/%d/wchan", (int) pid);
-    g_autofree char *status = NULL;
-    g_autofree char *wchan = NULL;
-    const char *blk, *cgt;
-
-    if (pid > 0 && g_file_get_contents (file, &status, NULL, NULL) &&
-        (blk = strstr (status, "\nSigBlk:")) != NULL && (cgt = strstr (status, "\nSigCgt:")) != NULL &&
-        ((g_ascii_strtoull (blk + 8, NULL, 16) | g_ascii_strtoull (cgt + 8, NULL, 16)) & want))
-      return;
-    if (pid > 0 && g_file_get_contents (wchan_file, &wchan, NULL, NULL) && strstr (wchan, "sigtimedwait"))
-      return;
-    sleep_ms (10);
-  }
-  g_error ("busybox init did not take SIGTERM within 10 s");
 }
 
 /* ---- C4.2: read ------------------------------------------------------------------- */
@@ -476,7 +426,7 @@ case_overflow (Env *e)
 static void
 case_errors (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
   g_autofree char *link = NULL;
   g_autofree char *fd1 = NULL;
@@ -506,7 +456,7 @@ case_errors (Env *e)
   g_clear_error (&error);
 
   /* lxc.console.path = none: no console at all */
-  set_item (c, "lxc.console.path", "none");
+  itest_set_item (c, "lxc.console.path", "none");
   start_ok (c, NULL);
   g_assert_cmpint (attach_sh (c, "test -e /dev/console"), !=, 0);
   g_clear_pointer (&link, g_free);
@@ -545,8 +495,8 @@ case_rotate (Env *e)
   const char *files2[] = { log2, NULL };
   gsize len;
 
-  set_item (c, "lxc.console.size", "4096");
-  set_item (c, "lxc.console.rotate", "1");
+  itest_set_item (c, "lxc.console.size", "4096");
+  itest_set_item (c, "lxc.console.rotate", "1");
   start_ok (c, NULL);
   write_bytes (c, 'x', 5000);
   g_assert_true (wait_total_size (files, 5000, 10));
@@ -566,8 +516,8 @@ case_rotate (Env *e)
   g_assert_cmpuint (file_size (e->log), ==, 1808);   /* stop keeps the file */
 
   /* rotate = 0: no .1, the file restarts from 0 */
-  set_item (c, "lxc.console.rotate", "0");
-  set_item (c, "lxc.console.logfile", log2);
+  itest_set_item (c, "lxc.console.rotate", "0");
+  itest_set_item (c, "lxc.console.logfile", log2);
   start_ok (c, NULL);
   write_bytes (c, 'z', 5000);
   g_assert_true (wait_total_size (files2, 904, 10));
@@ -590,7 +540,7 @@ case_stop_keeps_log (Env *e)
   gsize len_before, len_after;
 
   /* with lxc.console.size: the file as it was written */
-  set_item (c, "lxc.console.size", "4096");
+  itest_set_item (c, "lxc.console.size", "4096");
   start_ok (c, NULL);
   console_write (c, "MARK-SIZED");
   g_assert_true (wait_file_contains (e->log, "MARK-SIZED", 5));
@@ -600,7 +550,7 @@ case_stop_keeps_log (Env *e)
   g_assert_cmpmem (after, len_after, before, len_before);
 
   /* without lxc.console.size (LXC empties the file at stop): every byte stays */
-  set_item (c, "lxc.console.size", "");
+  itest_set_item (c, "lxc.console.size", "");
   start_ok (c, NULL);
   console_write (c, "MARK-A ");
   console_write (c, "MARK-B ");
@@ -629,7 +579,7 @@ case_reboot (Env *e)
   int fds_before;
 
   start_ok (c, NULL);
-  wait_busybox_ready (c);
+  itest_wait_busybox_ready (c);
   monitor = monitor_pid (e->socket);
   fds_before = (int) proc_fd_count_settled (monitor, 0, 300);
   console_write (c, "MARK-A\n");
@@ -638,7 +588,7 @@ case_reboot (Env *e)
 
   g_assert_true (cove_container_reboot2 (c, 30, &error));
   g_assert_no_error (error);
-  wait_busybox_ready (c);
+  itest_wait_busybox_ready (c);
   console_write (c, "MARK-B\n");
   g_assert_true (wait_file_contains (e->log, "MARK-B", 5));
   g_assert_cmpint (run_tool (e->path, &rdev_after, "attach", NAME, "--", "stat", "-c", "%t:%T", "/dev/console", NULL), ==, 0);

@@ -40,19 +40,12 @@
 #define SUITE_BUDGET_S 270
 static ItestSuite suite = { NAME, PATH_ENV, "cove-mtest-XXXXXX", SUITE_BUDGET_S };
 
-
 /* ---- small helpers ----------------------------------------------------------------- */
 
 static double
 now_s (void)
 {
   return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
-}
-
-static void
-sleep_ms (guint ms)
-{
-  g_usleep (ms * 1000);
 }
 
 static char *
@@ -178,49 +171,6 @@ tree_listing (const char *dir)
   return g_string_free (g_steal_pointer (&listing), FALSE);
 }
 
-/* ---- busybox readiness (as test-lifecycle.c) ---------------------------------------- */
-
-static guint64
-status_mask (const char *status, const char *field)
-{
-  const char *line = strstr (status, field);
-
-  return line ? g_ascii_strtoull (line + strlen (field), NULL, 16) : 0;
-}
-
-static gboolean
-init_accepts (pid_t pid, guint64 want)
-{
-  g_autofree char *file = g_strdup_printf ("/proc/%d/status", (int) pid);
-  g_autofree char *wchan_file = g_strdup_printf ("/proc/%d/wchan", (int) pid);
-  g_autofree char *status = read_text (file);
-  g_autofree char *wchan = NULL;
-
-  if (status == NULL)
-    return FALSE;
-  if (((status_mask (status, "\nSigBlk:") | status_mask (status, "\nSigCgt:")) & want) == want)
-    return TRUE;
-  wchan = read_text (wchan_file);
-  return wchan != NULL && strstr (wchan, "sigtimedwait") != NULL;
-}
-
-/* Waits until busybox init handles SIGTERM (reboot) and SIGUSR1 (halt); its pid. */
-static pid_t
-wait_busybox_ready (CoveContainer *c)
-{
-  guint64 want = (G_GUINT64_CONSTANT (1) << (SIGTERM - 1)) | (G_GUINT64_CONSTANT (1) << (SIGUSR1 - 1));
-  double deadline = now_s () + 10;
-  pid_t pid = -1;
-
-  while (now_s () < deadline) {
-    pid = cove_container_init_pid (c, NULL);
-    if (pid > 0 && init_accepts (pid, want))
-      return pid;
-    sleep_ms (10);
-  }
-  g_error ("busybox init (pid %d) did not get ready within 10 s", (int) pid);
-}
-
 /* ---- the test environment (child side) -------------------------------------------- */
 
 typedef struct {
@@ -256,18 +206,6 @@ static char *
 in_host (Env *e, const char *rel)
 {
   return g_build_filename (e->host, rel, NULL);
-}
-
-static CoveContainer *
-open_container (Env *e)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CoveContainer) c = cove_container_new (NAME, e->path, &error);
-
-  g_assert_no_error (error);
-  cove_container_load_config (c, NULL, &error);
-  g_assert_no_error (error);
-  return g_steal_pointer (&c);
 }
 
 static void
@@ -404,7 +342,6 @@ run_tool (Env *e, const char *cwd, const char *first, ...)
   return WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
 }
 
-
 /* ---- cases ------------------------------------------------------------------------- */
 
 /* The extensions exist exactly when the plugin is active; without it the API says which
@@ -465,7 +402,7 @@ case_extensions (Env *unused)
 static void
 case_bind_dir (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autofree char *marker = in_host (e, "marker");
   g_autofree char *target = in_rootfs (e, "mnt/inj");
   g_autofree char *host_before = NULL;
@@ -532,7 +469,7 @@ case_bind_dir (Env *e)
 static void
 case_bind_file (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autofree char *file = in_host (e, "file");
   g_autofree char *content = g_strdup_printf ("cove-%08x", g_random_int ());
   g_autofree char *check = g_strdup_printf ("grep -qx %s /mnt/f", content);
@@ -595,7 +532,7 @@ case_bind_file (Env *e)
 static void
 case_new_fs (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autofree char *host_before = NULL;
   g_autofree char *host_after = NULL;
   g_autofree char *line = NULL;
@@ -674,7 +611,7 @@ case_new_fs (Env *e)
 static void
 case_umount (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autofree char *line = NULL;
 
   start_ok (c);
@@ -706,7 +643,7 @@ case_umount (Env *e)
 static void
 case_bad_source (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *rootfs_before = NULL;
@@ -756,7 +693,7 @@ case_bad_source (Env *e)
 static void
 case_symlink_escape (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autofree char *escape = g_build_filename (e->path, "escape", NULL);   /* a host directory */
   g_autofree char *escape_in_rootfs = in_rootfs (e, escape);                /* the same path inside */
   g_autofree char *rel_link = NULL;
@@ -859,7 +796,7 @@ case_symlink_escape (Env *e)
 static void
 case_stopped (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
 
   g_assert_false (cove_container_mount (c, e->host, "/mnt", NULL, MS_BIND, NULL, &error));
@@ -915,7 +852,7 @@ reboot_from_inside (int pidfd)
 static void
 case_rebooting (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autofree char *socket_path = raw_socket_for (e->path, NAME);
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) payload = NULL;
@@ -925,7 +862,7 @@ case_rebooting (Env *e)
   gint32 monitor;
 
   start_ok (c);
-  wait_busybox_ready (c);
+  itest_wait_busybox_ready (c);
   conn = raw_connect (socket_path);
   g_assert_cmpint (conn, >=, 0);
   g_assert_true (raw_send (conn, "monitor-pid", NULL));
@@ -939,10 +876,10 @@ case_rebooting (Env *e)
     struct pollfd p;
 
     /* a reboot: the monitor's watch of the new init is younger than our connection */
-    wait_busybox_ready (c);
+    itest_wait_busybox_ready (c);
     g_assert_true (cove_container_reboot2 (c, 20, &error));
     g_assert_no_error (error);
-    init = wait_busybox_ready (c);
+    init = itest_wait_busybox_ready (c);
     pidfd = (int) syscall (SYS_pidfd_open, init, 0);
     g_assert_cmpint (pidfd, >=, 0);
 
@@ -984,7 +921,7 @@ case_rebooting (Env *e)
 static void
 case_hundred_pairs (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autofree char *file = in_host (e, "file");
   g_autofree char *init_before = NULL, *init_after = NULL;
   g_autofree char *host_before = NULL, *host_after = NULL;
@@ -995,7 +932,7 @@ case_hundred_pairs (Env *e)
 
   write_text (file, "x");
   start_ok (c);
-  init = wait_busybox_ready (c);
+  init = itest_wait_busybox_ready (c);
   monitor = parent_of (init);
   init_before = init_mountinfo (c);
   host_before = host_mountinfo ();
@@ -1041,7 +978,7 @@ case_hundred_pairs (Env *e)
 static void
 case_cli (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autofree char *file = in_host (e, "file");
   g_autofree char *line = NULL;
   g_autofree char *options = NULL;
@@ -1094,7 +1031,7 @@ case_cli (Env *e)
 static void
 case_shmounts (Env *e)
 {
-  g_autoptr(CoveContainer) c = open_container (e);
+  g_autoptr(CoveContainer) c = itest_open_container (e->path, NAME);
   g_autoptr(GError) error = NULL;
   g_autofree char *tunnel = g_strdup_printf ("shmounts:%s/tunnel proc:mixed sys:ro", e->path);
   g_autofree char *value = NULL;
