@@ -685,8 +685,8 @@ case_storm (const char *path)
   if (console)
     g_assert_cmpuint (logs, ==, states);
   net_stop_ok (c);
+  g_thread_join (proxy);   /* the monitor's stop closed the connection: EOF there */
   close (storm.conn);
-  g_thread_join (proxy);
   close (listen_fd);
 }
 
@@ -800,8 +800,8 @@ case_attach_proxy (const char *path)
   g_assert_cmpuint (fds_after, <=, fds_before);
 
   net_stop_ok (c);
-  close (server.conn);
   g_thread_join (thread);
+  close (server.conn);
   close (listen_fd);
 }
 
