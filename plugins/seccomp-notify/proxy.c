@@ -343,8 +343,8 @@ on_listener (int fd, GIOCondition condition, gpointer user_data)
 
   g_snprintf (path, sizeof path, "/proc/%d", (int) proxy->notif->pid);
   fds[0] = open (path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-  g_snprintf (path, sizeof path, "/proc/%d/mem", (int) proxy->notif->pid);
-  fds[1] = fds[0] >= 0 ? open (path, O_RDWR | O_CLOEXEC) : -1;
+  /* through the directory: one process for both fds, and no second walk of /proc */
+  fds[1] = fds[0] >= 0 ? openat (fds[0], "mem", O_RDWR | O_CLOEXEC) : -1;
   /* the pid was read before the opens: only a still-valid id proves they are the task's */
   if (ioctl (listener->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0) {
     if (fds[0] >= 0)
@@ -355,7 +355,8 @@ on_listener (int fd, GIOCondition condition, gpointer user_data)
   }
   if (fds[0] < 0 || fds[1] < 0 || !forward (proxy, fds)) {
     if (fds[0] < 0 || fds[1] < 0)
-      g_debug ("seccomp proxy %s: open %s: %s", proxy->address, path, g_strerror (errno));
+      g_debug ("seccomp proxy %s: open %s%s: %s", proxy->address, path, fds[0] >= 0 ? "/mem" : "",
+               g_strerror (errno));
     respond (listener, id, 0, -ENOSYS, 0);
   } else {
     p = g_new (Pending, 1);

@@ -156,8 +156,7 @@ relay_one (int proxy, int mode, int listener, const struct seccomp_notif_sizes *
   if (mode == RELAY_PROC_FDS) {
     snprintf (path, sizeof path, "/proc/%d", (int) req->pid);
     fds[0] = open (path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-    snprintf (path, sizeof path, "/proc/%d/mem", (int) req->pid);
-    fds[1] = open (path, O_RDWR | O_CLOEXEC);
+    fds[1] = fds[0] >= 0 ? openat (fds[0], "mem", O_RDWR | O_CLOEXEC) : -1;   /* as the monitor */
     if (fds[0] < 0 || fds[1] < 0)
       return -1;
   }
