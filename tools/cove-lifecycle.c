@@ -252,7 +252,10 @@ cove_cmd_attach (CoveCli *cli, int argc, char **argv)
 
   if (!cove_cli_parse (&attach_command, NULL,
                        "Runs CMD in the namespaces and root of the container's init and exits with\n"
-                       "its status (128+N if killed by signal N).",
+                       "its status (128+N if killed by signal N). CMD gets no more than the init:\n"
+                       "its capability bounding set, no_new_privs and seccomp filters (notify rules\n"
+                       "reach the container's lxc.seccomp.notify.proxy, else fail with ENOSYS).\n"
+                       "It runs as root in /, with PATH, HOME=/root, container=lxc and TERM.",
                        &argc, &argv))
     return 1;
   if (argc != 2 || cmd == NULL)
