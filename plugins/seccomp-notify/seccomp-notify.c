@@ -310,7 +310,12 @@ command_add_listener (CoveCommandContext *cctx, GVariant *args, gpointer user_da
                  "seccomp-notify-add-listener takes (i) and one fd");
     return NULL;
   }
-  if (run == NULL || run->proxy == NULL || run->listener < 0) {
+  if (run == NULL || !run->wants_notify) {
+    g_set_error (error, COVE_ERROR, COVE_ERROR_NOT_SUPPORTED,
+                 "the seccomp profile of %s has no notify rule, so no proxy serves it", name);
+    return NULL;
+  }
+  if (run->proxy == NULL || run->listener < 0) {
     g_set_error (error, COVE_ERROR, COVE_ERROR_NOT_SUPPORTED,
                  "%s has no lxc.seccomp.notify.proxy to serve an attached command's notifications", name);
     return NULL;
