@@ -10,6 +10,8 @@
  */
 #pragma once
 
+#include "root-itest.h"
+
 #include <cove.h>
 
 #include <errno.h>
@@ -113,22 +115,13 @@ net_links (void)
 static G_GNUC_UNUSED CoveContainer *
 net_open (const char *path)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CoveContainer) c = cove_container_new (NET_NAME, path, &error);
-
-  g_assert_no_error (error);
-  cove_container_load_config (c, NULL, &error);
-  g_assert_no_error (error);
-  return g_steal_pointer (&c);
+  return itest_open_container (path, NET_NAME);
 }
 
 static G_GNUC_UNUSED void
 net_set (CoveContainer *c, const char *key, const char *value)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!cove_container_set_config_item (c, key, value, &error))
-    g_error ("set %s = \"%s\": %s", key, value, error->message);
+  itest_set_item (c, key, value);
 }
 
 static G_GNUC_UNUSED void

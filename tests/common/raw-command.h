@@ -80,7 +80,7 @@ raw_write_all (int fd, const guint8 *data, gsize len)
   return TRUE;
 }
 
-/* One frame with @body as it is; @fds (may be NULL) ride on its first byte. */
+/* One frame with @body as it is; @fds (may be NULL) ride on its first bytes. */
 static G_GNUC_UNUSED gboolean
 raw_send_bytes_fds (int fd, const guint8 *body, gsize size, const int *fds, guint n_fds)
 {
@@ -89,7 +89,9 @@ raw_send_bytes_fds (int fd, const guint8 *body, gsize size, const int *fds, guin
     struct cmsghdr align;
     char buf[CMSG_SPACE (4 * sizeof (int))];
   } control = { 0 };
-  gsize sent = 0;
+  struct iovec iov = { buf, 4 + size };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+  ssize_t n;
 
   g_assert_cmpuint (n_fds, <=, 4);
   buf[0] = size & 0xff;
@@ -98,30 +100,22 @@ raw_send_bytes_fds (int fd, const guint8 *body, gsize size, const int *fds, guin
   buf[3] = (size >> 24) & 0xff;
   if (size > 0)
     memcpy (buf + 4, body, size);
-  while (sent < 4 + size) {
-    struct iovec iov = { buf + sent, 4 + size - sent };
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-    ssize_t n;
+  if (n_fds > 0) {
+    struct cmsghdr *cmsg;
 
-    if (sent == 0 && n_fds > 0) {
-      struct cmsghdr *cmsg;
-
-      msg.msg_control = control.buf;
-      msg.msg_controllen = CMSG_SPACE (n_fds * sizeof (int));
-      cmsg = CMSG_FIRSTHDR (&msg);
-      cmsg->cmsg_level = SOL_SOCKET;
-      cmsg->cmsg_type = SCM_RIGHTS;
-      cmsg->cmsg_len = CMSG_LEN (n_fds * sizeof (int));
-      memcpy (CMSG_DATA (cmsg), fds, n_fds * sizeof (int));
-    }
-    n = sendmsg (fd, &msg, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return FALSE;
-    sent += n;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = CMSG_SPACE (n_fds * sizeof (int));
+    cmsg = CMSG_FIRSTHDR (&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN (n_fds * sizeof (int));
+    memcpy (CMSG_DATA (cmsg), fds, n_fds * sizeof (int));
   }
-  return TRUE;
+  while ((n = sendmsg (fd, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+    ;
+  if (n <= 0)
+    return FALSE;
+  return raw_write_all (fd, buf + n, 4 + size - n);
 }
 
 static G_GNUC_UNUSED gboolean
